@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { PolicyError } from '../policy/load.js';
+import { UserError, errorMessage } from '../errors.js';
+import { policyCommand } from './commands/policy.js';
+import { runCommand } from './commands/run.js';
+
+const HELP = `glassbox: a runtime trust boundary around AI coding agents
+
+usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
+       glassbox policy check|schema|show       work with policy files
+       glassbox --version
+
+Run \`glassbox COMMAND --help\` for a command's options.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'run':
+      return runCommand(rest);
+    case 'policy':
+      return policyCommand(rest);
+    case '--version':
+    case '-V':
+      process.stdout.write(`glassbox ${version()}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP + '\n');
+      return 0;
+    default:
+      throw new UserError(`unknown command ${JSON.stringify(cmd)}; run \`glassbox --help\` for the list`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof PolicyError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(err.exitCode);
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`glassbox: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
+    // A bug of ours: still one line, with the details only on request.
+    process.stderr.write(`glassbox: internal error: ${errorMessage(err)} (set GLASSBOX_DEBUG=1 for details; please report it)\n`);
+    if (process.env.GLASSBOX_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+    process.exit(70);
+  },
+);

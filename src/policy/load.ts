@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { sha256Hex } from '../util/hash.js';
+import { DEFAULT_PROTECTED, DEFAULTS, PRESETS } from './presets.js';
+import { policySchema } from './schema.js';
+import type { EffectivePolicy, LoadedPolicy, PolicyDoc, PresetName } from './types.js';
+import { parseAndValidate, type PolicyIssue } from './validate.js';
+
+/** Thrown when a policy file is invalid; carries every issue, each printable as one line. */
+export class PolicyError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly issues: PolicyIssue[],
+  ) {
+    super(issues.map((i) => `${file}:${i.line}:${i.column}: ${i.message}`).join('\n'));
+    this.name = 'PolicyError';
+  }
+}
+
+/** Where `glassbox run` looks for a policy when `--policy` is not given. */
+export function defaultPolicyFile(home = homedir()): string {
+  const base = process.env.XDG_CONFIG_HOME || join(home, '.config');
+  return join(base, 'glassbox', 'policy.yaml');
+}
+
+/** Reads and validates one policy file. */
+export function readPolicyFile(file: string): PolicyDoc {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code);
+    throw new UserError(`cannot read policy ${file}: ${why}; pass an existing YAML file with --policy`);
+  }
+  const { value, issues } = parseAndValidate(text, policySchema);
+  if (issues.length > 0) throw new PolicyError(file, issues);
+  return (value ?? {}) as PolicyDoc;
+}
+
+function uniq<T>(items: T[], key: (t: T) => string = String): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => {
+    const k = key(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Merges policy layers: lists accumulate, maps merge, later scalars win. */
+export function mergePolicies(layers: PolicyDoc[], preset: PresetName): EffectivePolicy {
+  const out: EffectivePolicy = {
+    version: 1,
+    preset,
+    filesystem: { read: [], write: [], deny: [], protect: [...DEFAULT_PROTECTED], unprotect: [] },
+    home: [],
+    env: { pass: [], set: {} },
+    network: { allow: [] },
+    limits: { processes: 0, memory: '', fileSize: '', openFiles: 0 },
+  };
+  for (const layer of layers) {
+    if (layer.workspace !== undefined) out.workspace = layer.workspace;
+    const fs = layer.filesystem ?? {};
+    out.filesystem.read.push(...(fs.read ?? []));
+    out.filesystem.write.push(...(fs.write ?? []));
+    out.filesystem.deny.push(...(fs.deny ?? []));
+    out.filesystem.protect.push(...(fs.protect ?? []));
+    out.filesystem.unprotect.push(...(fs.unprotect ?? []));
+    for (const h of layer.home ?? []) {
+      out.home = out.home.filter((existing) => existing.path !== h.path);
+      out.home.push({ path: h.path, mode: h.mode ?? 'copy', optional: h.optional ?? true });
+    }
+    out.env.pass.push(...(layer.env?.pass ?? []));
+    Object.assign(out.env.set, layer.env?.set ?? {});
+    if (layer.env?.tz !== undefined) out.env.tz = layer.env.tz;
+    for (const rule of layer.network?.allow ?? []) {
+      const ports = rule.port === undefined ? [443] : Array.isArray(rule.port) ? rule.port : [rule.port];
+      out.network.allow.push({ host: rule.host.toLowerCase(), ports: uniq(ports) });
+    }
+    Object.assign(
+      out.limits,
+      Object.fromEntries(Object.entries(layer.limits ?? {}).filter(([, v]) => v !== undefined)),
+    );
+  }
+  for (const key of ['read', 'write', 'deny', 'protect', 'unprotect'] as const) {
+    out.filesystem[key] = uniq(out.filesystem[key]);
+  }
+  out.filesystem.protect = out.filesystem.protect.filter((p) => !out.filesystem.unprotect.includes(p));
+  out.env.pass = uniq(out.env.pass);
+  out.network.allow = uniq(out.network.allow, (r) => `${r.host}:${r.ports.join(',')}`);
+  return out;
+}
+
+/** Stable JSON: keys sorted, so the hash depends only on meaning. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface LoadOptions {
+  /** Explicit policy file (from --policy). */
+  file?: string;
+  /** Preset from --preset, overriding the file's. */
+  preset?: PresetName;
+  /** Use the default policy file when it exists and no file was named. */
+  useDefaultFile?: boolean;
+}
+
+/** Defaults → preset → policy file: the effective policy and its hash. */
+export function loadPolicy(opts: LoadOptions): LoadedPolicy {
+  let file = opts.file;
+  if (!file && opts.useDefaultFile) {
+    const candidate = defaultPolicyFile();
+    try {
+      readFileSync(candidate);
+      file = candidate;
+    } catch {
+      /* no default policy: presets and defaults alone */
+    }
+  }
+  const doc = file ? readPolicyFile(file) : {};
+  const preset: PresetName = opts.preset ?? doc.preset ?? 'none';
+  const policy = mergePolicies([DEFAULTS, PRESETS[preset], doc], preset);
+  return { policy, hash: sha256Hex(canonicalJson(policy)), ...(file ? { file } : {}) };
+}
+
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** Parses a validated size (`512M`, `8G`, `unlimited`) into bytes; undefined means unlimited. */
+export function parseSize(size: string): number | undefined {
+  if (size === 'unlimited') return undefined;
+  const m = /^([0-9]+)([KkMmGgTt]?)/.exec(size);
+  if (!m) throw new UserError(`invalid size ${JSON.stringify(size)}: use a number with K, M, G or T, or "unlimited"`);
+  return Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
+}

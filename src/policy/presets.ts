@@ -1,0 +1,86 @@
+import type { PolicyDoc, PresetName } from './types.js';
+
+/**
+ * Workspace paths an agent must not create or change by default: each is a way to plant
+ * something that later runs outside the box (git hooks and config, editor and agent settings,
+ * shell rc and direnv files, dev containers, MCP server lists, husky hooks).
+ */
+export const DEFAULT_PROTECTED: readonly string[] = [
+  '.git/hooks',
+  '.git/config',
+  '.gitmodules',
+  '.husky',
+  '.envrc',
+  '.vscode',
+  '.idea',
+  '.devcontainer',
+  '.claude',
+  '.codex',
+  '.gemini',
+  '.mcp.json',
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.bash_logout',
+  '.profile',
+  '.zshrc',
+  '.zshenv',
+  '.zprofile',
+  '.zlogin',
+];
+
+/** The base layer under every policy. */
+export const DEFAULTS: PolicyDoc = {
+  version: 1,
+  limits: { processes: 2048, memory: '8G', fileSize: '8G', openFiles: 8192 },
+};
+
+/**
+ * Known agent CLIs: the hosts they need, the config they read from HOME, and the non-secret
+ * variables that steer them. API keys are deliberately absent: a policy must name them.
+ */
+export const PRESETS: Record<PresetName, PolicyDoc> = {
+  none: {},
+  claude: {
+    network: { allow: [{ host: 'api.anthropic.com', port: 443 }] },
+    home: [
+      { path: '~/.claude/settings.json', mode: 'copy' },
+      { path: '~/.claude/CLAUDE.md', mode: 'copy' },
+      { path: '~/.claude/agents', mode: 'copy' },
+      { path: '~/.claude/commands', mode: 'copy' },
+    ],
+    env: {
+      pass: ['ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'ANTHROPIC_SMALL_FAST_MODEL', 'CLAUDE_CODE_*', 'DISABLE_TELEMETRY'],
+      set: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' },
+    },
+  },
+  codex: {
+    network: {
+      allow: [
+        { host: 'api.openai.com', port: 443 },
+        { host: 'chatgpt.com', port: 443 },
+      ],
+    },
+    home: [
+      { path: '~/.codex/config.toml', mode: 'copy' },
+      { path: '~/.codex/AGENTS.md', mode: 'copy' },
+      { path: '~/.codex/prompts', mode: 'copy' },
+    ],
+    env: { pass: ['OPENAI_BASE_URL', 'CODEX_*'] },
+  },
+  gemini: {
+    network: {
+      allow: [
+        { host: 'generativelanguage.googleapis.com', port: 443 },
+        { host: 'cloudcode-pa.googleapis.com', port: 443 },
+        { host: 'oauth2.googleapis.com', port: 443 },
+      ],
+    },
+    home: [
+      { path: '~/.gemini/settings.json', mode: 'copy' },
+      { path: '~/.gemini/GEMINI.md', mode: 'copy' },
+      { path: '~/.gemini/commands', mode: 'copy' },
+    ],
+    env: { pass: ['GEMINI_MODEL', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_CLOUD_PROJECT', 'GEMINI_CLI_*'] },
+  },
+};

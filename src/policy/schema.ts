@@ -1,0 +1,162 @@
+/**
+ * The policy file's JSON Schema: the single source of truth for what a policy may say.
+ * `glassbox policy schema` prints it for editors, and the validator walks it over the YAML
+ * syntax tree so that every error carries a file:line position.
+ *
+ * Only the JSON Schema keywords our validator understands are used here (see validate.ts).
+ * `x-hint` is our extension: the human wording of what a pattern allows.
+ */
+export interface Schema {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'boolean';
+  description?: string;
+  properties?: Record<string, Schema>;
+  additionalProperties?: boolean | Schema;
+  propertyNames?: Schema;
+  required?: string[];
+  items?: Schema;
+  enum?: readonly (string | number | boolean)[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  anyOf?: Schema[];
+  'x-hint'?: string;
+}
+
+const pathString: Schema = {
+  type: 'string',
+  minLength: 1,
+  description: 'A path: absolute, `~/...` for the home directory, or relative to the workspace.',
+};
+
+const workspaceRelative: Schema = {
+  type: 'string',
+  pattern: '^(?!/)(?!~)(?!.*(^|/)\\.\\.(/|$)).+$',
+  'x-hint': 'a path relative to the workspace, without `..` (for example `.git/hooks`)',
+};
+
+const homePath: Schema = {
+  type: 'string',
+  pattern: '^~/(?!.*(^|/)\\.\\.(/|$)).+$',
+  'x-hint': 'a path inside the home directory written as `~/...` (for example `~/.claude/settings.json`)',
+};
+
+const hostPattern: Schema = {
+  type: 'string',
+  pattern: '^(\\*\\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$',
+  'x-hint': 'a host name such as `api.anthropic.com`, or `*.example.com` for every subdomain',
+};
+
+const port: Schema = { type: 'integer', minimum: 1, maximum: 65535 };
+
+const size: Schema = {
+  type: 'string',
+  pattern: '^([0-9]+([KkMmGgTt]i?[Bb]?)?|unlimited)$',
+  'x-hint': 'a size such as `512M`, `8G` or `unlimited`',
+};
+
+const envName: Schema = {
+  type: 'string',
+  pattern: '^[A-Za-z_][A-Za-z0-9_]*\\*?$',
+  'x-hint': 'an environment variable name, optionally ending in `*` to match a prefix (for example `CLAUDE_CODE_*`)',
+};
+
+export const PRESET_NAMES = ['claude', 'codex', 'gemini', 'none'] as const;
+
+export const policySchema: Schema = {
+  type: 'object',
+  description: 'Glassbox policy: what an agent may reach inside `glassbox run`.',
+  additionalProperties: false,
+  properties: {
+    version: { type: 'integer', enum: [1], description: 'Policy format version; currently 1.' },
+    preset: {
+      type: 'string',
+      enum: PRESET_NAMES,
+      description: 'Start from the settings for a known agent CLI (hosts, config dirs, env vars).',
+    },
+    workspace: { ...pathString, description: 'The directory the agent may write; `--workspace` overrides it.' },
+    filesystem: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        read: { type: 'array', items: pathString, description: 'Extra paths visible read-only.' },
+        write: { type: 'array', items: pathString, description: 'Extra paths visible read-write.' },
+        deny: { type: 'array', items: pathString, description: 'Paths hidden even when another rule shows them.' },
+        protect: {
+          type: 'array',
+          items: workspaceRelative,
+          description: 'Extra workspace paths that stay read-only and uncreatable.',
+        },
+        unprotect: {
+          type: 'array',
+          items: workspaceRelative,
+          description: 'Default protected workspace paths to leave writable.',
+        },
+      },
+    },
+    home: {
+      type: 'array',
+      description: 'What the fresh sandbox HOME receives from the real one.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path'],
+        properties: {
+          path: homePath,
+          mode: {
+            type: 'string',
+            enum: ['copy', 'ro', 'rw'],
+            description: 'copy: a private copy (default); ro: bound read-only; rw: bound read-write.',
+          },
+          optional: { type: 'boolean', description: 'Skip silently when the path does not exist (default true).' },
+        },
+      },
+    },
+    env: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        pass: { type: 'array', items: envName, description: 'Host variables to pass into the sandbox.' },
+        set: {
+          type: 'object',
+          propertyNames: envName,
+          additionalProperties: { type: 'string' },
+          description: 'Variables to set inside the sandbox.',
+        },
+        tz: { type: 'string', minLength: 1, description: 'Pin TZ inside the sandbox (for example `UTC`).' },
+      },
+    },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        allow: {
+          type: 'array',
+          description: 'Hosts the agent may reach through the Glassbox proxy; everything else is refused.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['host'],
+            properties: {
+              host: hostPattern,
+              port: {
+                anyOf: [port, { type: 'array', items: port }],
+                'x-hint': 'a port number 1-65535 or a list of them (default 443)',
+              },
+            },
+          },
+        },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        processes: { type: 'integer', minimum: 16, maximum: 1000000, description: 'Most processes at once.' },
+        memory: { ...size, description: 'Most memory for the whole sandbox.' },
+        fileSize: { ...size, description: 'Largest file a process may write.' },
+        openFiles: { type: 'integer', minimum: 64, maximum: 1048576, description: 'Most open files per process.' },
+      },
+    },
+  },
+};

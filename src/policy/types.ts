@@ -1,0 +1,53 @@
+import type { PRESET_NAMES } from './schema.js';
+
+export type PresetName = (typeof PRESET_NAMES)[number];
+export type HomeMode = 'copy' | 'ro' | 'rw';
+
+/** A policy as written in a file (every part optional). Mirrors schema.ts. */
+export interface PolicyDoc {
+  version?: 1;
+  preset?: PresetName;
+  workspace?: string;
+  filesystem?: {
+    read?: string[];
+    write?: string[];
+    deny?: string[];
+    protect?: string[];
+    unprotect?: string[];
+  };
+  home?: { path: string; mode?: HomeMode; optional?: boolean }[];
+  env?: { pass?: string[]; set?: Record<string, string>; tz?: string };
+  network?: { allow?: { host: string; port?: number | number[] }[] };
+  limits?: { processes?: number; memory?: string; fileSize?: string; openFiles?: number };
+}
+
+export interface HomeProjection {
+  path: string;
+  mode: HomeMode;
+  optional: boolean;
+}
+
+export interface AllowRule {
+  host: string;
+  ports: number[];
+}
+
+/** The policy in force after defaults, preset and file are merged. Everything is filled in. */
+export interface EffectivePolicy {
+  version: 1;
+  preset: PresetName;
+  workspace?: string;
+  filesystem: { read: string[]; write: string[]; deny: string[]; protect: string[]; unprotect: string[] };
+  home: HomeProjection[];
+  env: { pass: string[]; set: Record<string, string>; tz?: string };
+  network: { allow: AllowRule[] };
+  limits: { processes: number; memory: string; fileSize: string; openFiles: number };
+}
+
+export interface LoadedPolicy {
+  policy: EffectivePolicy;
+  /** sha256 of the canonical JSON of `policy`: what the audit log records. */
+  hash: string;
+  /** The policy file, when one was given. */
+  file?: string;
+}

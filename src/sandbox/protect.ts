@@ -1,0 +1,128 @@
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { isWithin } from '../util/paths.js';
+import type { Mount } from './types.js';
+
+/**
+ * Protected workspace paths stay read-only, and ones that do not exist yet stay uncreatable.
+ *
+ * Two facts shape this:
+ * - A read-only bind on `.git/hooks` alone is not enough: the agent could rename `.git` away and
+ *   build a new one around a planted hook. A mount point cannot be renamed or removed (EBUSY), so
+ *   every ancestor between the workspace and the protected path is bound onto itself too.
+ * - A missing path has nothing to bind over. We create an empty placeholder for its first
+ *   missing component and bind an empty read-only file or directory there; the placeholder is
+ *   removed after the session if it is still empty.
+ */
+
+/** Names that are files when they exist; a placeholder for them is an empty file. */
+const FILE_LIKE = new Set([
+  'config',
+  '.gitmodules',
+  '.envrc',
+  '.mcp.json',
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.bash_logout',
+  '.profile',
+  '.zshrc',
+  '.zshenv',
+  '.zprofile',
+  '.zlogin',
+]);
+
+export interface Placeholder {
+  path: string;
+  type: 'file' | 'dir';
+}
+
+export interface ProtectionPlan {
+  mounts: Mount[];
+  /** Placeholders created on the host for missing protected paths. */
+  placeholders: Placeholder[];
+}
+
+function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Plans mounts protecting `relPaths` under `workspace` (a real, symlink-free path).
+ * Creates placeholders on the host for missing paths (call removePlaceholders afterwards).
+ */
+export function planProtection(workspace: string, relPaths: readonly string[]): ProtectionPlan {
+  const mounts: Mount[] = [];
+  const placeholders: Placeholder[] = [];
+  const anchored = new Set<string>();
+
+  const anchorAncestors = (target: string) => {
+    // Bind every directory strictly between the workspace and target onto itself.
+    const rel = relative(workspace, dirname(target));
+    if (rel === '') return;
+    let cur = workspace;
+    for (const part of rel.split(sep)) {
+      cur = join(cur, part);
+      if (!anchored.has(cur)) {
+        anchored.add(cur);
+        mounts.push({ kind: 'rw-bind', source: cur, target: cur });
+      }
+    }
+  };
+
+  for (const rel of relPaths) {
+    // Walk down to the first component that does not exist, resolving symlinks as we go.
+    let cur = workspace;
+    let firstMissing: string | undefined;
+    let missingIsLast = false;
+    let outside = false;
+    const parts = rel.split('/').filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      const next = join(cur, parts[i]!);
+      if (!exists(next)) {
+        firstMissing = next;
+        missingIsLast = i === parts.length - 1;
+        break;
+      }
+      const real = realpathSync(next);
+      if (!isWithin(real, workspace)) {
+        // A symlink leading out of the workspace: its target is not writable from the box
+        // unless the policy grants it, and binding it here would only reveal it.
+        outside = true;
+        break;
+      }
+      cur = real;
+    }
+    if (outside) continue;
+    if (firstMissing === undefined) {
+      anchorAncestors(cur);
+      mounts.push({ kind: 'ro-bind', source: cur, target: cur });
+      continue;
+    }
+    const type: 'file' | 'dir' = missingIsLast && FILE_LIKE.has(basename(firstMissing)) ? 'file' : 'dir';
+    if (type === 'file') closeSync(openSync(firstMissing, 'wx', 0o444));
+    else mkdirSync(firstMissing, { mode: 0o555 });
+    placeholders.push({ path: firstMissing, type });
+    anchorAncestors(firstMissing);
+    mounts.push(type === 'file' ? { kind: 'hide-file', target: firstMissing } : { kind: 'hide-dir', target: firstMissing });
+  }
+  return { mounts, placeholders };
+}
+
+/** Removes placeholders that are still empty; anything else is left for the user to see. */
+export function removePlaceholders(placeholders: readonly Placeholder[]): void {
+  for (const p of [...placeholders].reverse()) {
+    try {
+      const st = lstatSync(p.path);
+      if (p.type === 'file' && st.isFile() && st.size === 0) unlinkSync(p.path);
+      if (p.type === 'dir' && st.isDirectory() && readdirSync(p.path).length === 0) rmdirSync(p.path);
+    } catch {
+      /* already gone */
+    }
+  }
+}
