@@ -93,7 +93,7 @@ export class BubblewrapBackend implements SandboxBackend {
     // bwrap reads options from the fd; the command itself must follow on the real argv.
     const boxCommand = ['/bin/sh', `${BOX_RUNTIME_DIR}/${INIT_SCRIPT}`, ...spec.command];
 
-    const cgroup = createCgroups(`glassbox-${spec.stateDir.replace(/^.*\//, '')}`, spec.limits);
+    const cgroup = createCgroups(`glassbox-${spec.id}`, spec.limits);
     enforcement.push(...cgroup.enforced, `rlimits: nproc=${spec.limits.processes}, nofile=${spec.limits.openFiles}, fsize=${spec.limits.fileSizeBytes ?? 'unlimited'}, data=${spec.limits.memoryBytes ?? 'unlimited'}`);
 
     // The launcher joins the session's cgroups before anything else starts, so that no process
@@ -122,8 +122,8 @@ export class BubblewrapBackend implements SandboxBackend {
     });
 
     const exited = new Promise<SandboxExit>((resolve) => {
-      child.on('exit', (code, signal) => {
-        removeCgroups(cgroup);
+      child.on('exit', async (code, signal) => {
+        await removeCgroups(cgroup);
         resolve({ code: code ?? 128 + (signal ? (SIGNALS[signal] ?? 1) : 1) });
       });
       child.on('error', () => resolve({ code: 125 }));

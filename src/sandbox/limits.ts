@@ -94,16 +94,16 @@ export function createCgroups(name: string, limits: ResourceLimits): CgroupHandl
 }
 
 /** Removes the session's cgroups once the box is gone (they are empty by then). */
-export function removeCgroups(handle: CgroupHandle): void {
+export async function removeCgroups(handle: CgroupHandle): Promise<void> {
   for (const dir of [...handle.dirs].reverse()) {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 120; attempt++) {
       try {
         rmdirSync(dir);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EBUSY') break;
         // The last processes of the box may still be exiting.
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+        await new Promise((r) => setTimeout(r, 25));
       }
     }
   }

@@ -57,8 +57,18 @@ function exists(p: string): boolean {
  * Creates placeholders on the host for missing paths (call removePlaceholders afterwards).
  */
 export function planProtection(workspace: string, relPaths: readonly string[]): ProtectionPlan {
-  const mounts: Mount[] = [];
   const placeholders: Placeholder[] = [];
+  try {
+    return { mounts: planInto(workspace, relPaths, placeholders), placeholders };
+  } catch (err) {
+    // Leave the user's workspace as we found it.
+    removePlaceholders(placeholders);
+    throw err;
+  }
+}
+
+function planInto(workspace: string, relPaths: readonly string[], placeholders: Placeholder[]): Mount[] {
+  const mounts: Mount[] = [];
   const anchored = new Set<string>();
 
   const anchorAncestors = (target: string) => {
@@ -75,7 +85,10 @@ export function planProtection(workspace: string, relPaths: readonly string[]): 
     }
   };
 
+  // Already read-only (protected or placeholder) paths: anything below them is covered.
+  const covered: string[] = [];
   for (const rel of relPaths) {
+    if (covered.some((c) => isWithin(join(workspace, rel), c))) continue;
     // Walk down to the first component that does not exist, resolving symlinks as we go.
     let cur = workspace;
     let firstMissing: string | undefined;
@@ -108,10 +121,11 @@ export function planProtection(workspace: string, relPaths: readonly string[]): 
     if (type === 'file') closeSync(openSync(firstMissing, 'wx', 0o444));
     else mkdirSync(firstMissing, { mode: 0o555 });
     placeholders.push({ path: firstMissing, type });
+    covered.push(firstMissing);
     anchorAncestors(firstMissing);
     mounts.push(type === 'file' ? { kind: 'hide-file', target: firstMissing } : { kind: 'hide-dir', target: firstMissing });
   }
-  return { mounts, placeholders };
+  return mounts;
 }
 
 /** Removes placeholders that are still empty; anything else is left for the user to see. */

@@ -79,15 +79,15 @@ export function commandMounts(
   const seen = new Set<string>();
   const expose = (file: string) => {
     const real = realpathSync(file);
-    if (!visible(file) && !seen.has(file)) {
-      // Show the file at the path the box will look it up by (a symlink target appears there).
-      seen.add(file);
-      mounts.push({ kind: 'ro-bind', source: real, target: file });
-    }
     const root = installRoot(real);
     if (!visible(real) && !seen.has(root)) {
       seen.add(root);
       mounts.push({ kind: 'ro-bind', source: root, target: root });
+    }
+    // Show the file at the path the box will look it up by, when that path is not covered yet.
+    if (!visible(file) && !file.startsWith(root + sep) && !seen.has(file)) {
+      seen.add(file);
+      mounts.push({ kind: 'ro-bind', source: real, target: file });
     }
   };
   expose(found);

@@ -41,6 +41,8 @@ export interface NetworkBridge {
 }
 
 export interface SandboxSpec {
+  /** Session id: names per-session kernel objects such as the cgroup. */
+  id: string;
   /** argv of the program to run inside. */
   command: string[];
   cwd: string;

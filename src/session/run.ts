@@ -102,6 +102,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       fileSizeBytes: parseSize(policy.limits.fileSize),
     };
     const box = await backend.start({
+      id: sessionId,
       command: opts.command,
       cwd,
       env,
