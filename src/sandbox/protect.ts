@@ -1,5 +1,6 @@
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { UserError } from '../errors.js';
 import { isWithin } from '../util/paths.js';
 import type { Mount } from './types.js';
 
@@ -43,15 +44,6 @@ export interface ProtectionPlan {
   placeholders: Placeholder[];
 }
 
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Plans mounts protecting `relPaths` under `workspace` (a real, symlink-free path).
  * Creates placeholders on the host for missing paths (call removePlaceholders afterwards).
@@ -89,32 +81,38 @@ function planInto(workspace: string, relPaths: readonly string[], placeholders: 
   const covered: string[] = [];
   for (const rel of relPaths) {
     if (covered.some((c) => isWithin(join(workspace, rel), c))) continue;
-    // Walk down to the first component that does not exist, resolving symlinks as we go.
+    // Walk down to the first component that does not exist.
     let cur = workspace;
     let firstMissing: string | undefined;
     let missingIsLast = false;
-    let outside = false;
     const parts = rel.split('/').filter(Boolean);
     for (let i = 0; i < parts.length; i++) {
       const next = join(cur, parts[i]!);
-      if (!exists(next)) {
+      let st;
+      try {
+        st = lstatSync(next);
+      } catch {
         firstMissing = next;
         missingIsLast = i === parts.length - 1;
         break;
       }
-      const real = realpathSync(next);
-      if (!isWithin(real, workspace)) {
-        // A symlink leading out of the workspace: its target is not writable from the box
-        // unless the policy grants it, and binding it here would only reveal it.
-        outside = true;
-        break;
+      if (st.isSymbolicLink()) {
+        // A symlink cannot be covered by a mount (the mount lands on its target), so the agent
+        // could delete it and create the real thing. Refuse rather than protect in name only.
+        throw new UserError(
+          `protected path ${relative(workspace, next)} is a symlink; glassbox cannot keep it read-only in place. ` +
+            `Replace it with a real file or directory, or list it under filesystem.unprotect`,
+        );
       }
-      cur = real;
+      cur = next;
+      // A file where a directory would be (a worktree's `.git` file pointing elsewhere):
+      // keeping that file read-only is what stops the path below it from being redirected.
+      if (!st.isDirectory()) break;
     }
-    if (outside) continue;
     if (firstMissing === undefined) {
       anchorAncestors(cur);
       mounts.push({ kind: 'ro-bind', source: cur, target: cur });
+      covered.push(cur);
       continue;
     }
     const type: 'file' | 'dir' = missingIsLast && FILE_LIKE.has(basename(firstMissing)) ? 'file' : 'dir';
