@@ -168,9 +168,12 @@ export function glassbox(actor: Actor, args: string[], opts: GlassboxRunOptions 
   return runProcess(argv, opts);
 }
 
-export function runProcess(argv: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<RunOutput> {
+export function runProcess(
+  argv: string[],
+  opts: { cwd?: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunOutput> {
   return new Promise((resolvePromise) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? tmpdir(), stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

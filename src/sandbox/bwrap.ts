@@ -32,6 +32,9 @@ function explainNamespaceFailure(bwrapMessage: string): string {
   if (readSysctl('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') {
     return 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1); allow bwrap with an AppArmor profile or set the sysctl to 0';
   }
+  if (/ENOSPC|max_\*?_?namespaces|nesting depth/.test(bwrapMessage)) {
+    return `user namespaces cannot be created here: this process runs inside a sandbox or container that forbids more of them (bwrap: ${bwrapMessage}); run glassbox on the host, or raise user.max_user_namespaces`;
+  }
   return `bubblewrap could not create the sandbox's namespaces (${bwrapMessage}); this kernel or container does not allow user namespaces`;
 }
 
