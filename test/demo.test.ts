@@ -1,0 +1,20 @@
+/** `npm run demo` must keep working: it is the first thing a new user runs. */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { REPO, runProcess } from './helpers.js';
+
+it('the demo runs a scripted agent in the box and shows what was blocked', async () => {
+  const out = await runProcess([process.execPath, join(REPO, 'dist', 'src', 'demo', 'demo.js')], { timeoutMs: 120_000 });
+  assert.equal(out.code, 0, out.stdout + out.stderr);
+  for (const line of [
+    /✔ blocked\s+read ~\/\.ssh\/id_ed25519/,
+    /✔ blocked\s+plant \.git\/hooks\/post-checkout/,
+    /✔ blocked\s+HTTPS to exfil\.example\.com\s+glassbox: exfil\.example\.com is not in network\.allow/,
+    /✔ blocked\s+direct TCP to 1\.1\.1\.1:443/,
+    /• allowed\s+edit the project/,
+    /• allowed\s+run the real Claude Code CLI \(claude --version\)\s+\d+\.\d+\.\d+ \(Claude Code\)/,
+  ]) {
+    assert.match(out.stdout, line);
+  }
+});
