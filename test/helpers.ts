@@ -165,7 +165,7 @@ export function asActor(actor: Actor, env: Record<string, string>, cmd: string[]
 /** Runs the real glassbox CLI as the actor. */
 export function glassbox(actor: Actor, args: string[], opts: GlassboxRunOptions = {}): Promise<RunOutput> {
   const argv = asActor(actor, actorEnv(actor, opts.env, opts.pathPrefix), [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), ...args]);
-  return runProcess(argv, opts);
+  return runProcess(argv, { ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.input ? { input: opts.input } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
 }
 
 export function runProcess(
