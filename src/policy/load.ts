@@ -58,7 +58,8 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     filesystem: { read: [], write: [], deny: [], protect: [...DEFAULT_PROTECTED], unprotect: [] },
     home: [],
     env: { pass: [], set: {} },
-    network: { allow: [] },
+    network: { allow: [], route: {} },
+    credentials: [],
     limits: { processes: 0, memory: '', fileSize: '', openFiles: 0 },
   };
   for (const layer of layers) {
@@ -78,7 +79,19 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     if (layer.env?.tz !== undefined) out.env.tz = layer.env.tz;
     for (const rule of layer.network?.allow ?? []) {
       const ports = rule.port === undefined ? [443] : Array.isArray(rule.port) ? rule.port : [rule.port];
-      out.network.allow.push({ host: rule.host.toLowerCase(), ports: uniq(ports) });
+      out.network.allow.push({
+        host: rule.host.toLowerCase(),
+        ports: uniq(ports),
+        ...(rule.inspect !== undefined ? { inspect: rule.inspect } : {}),
+        ...(rule.methods ? { methods: rule.methods } : {}),
+        ...(rule.paths ? { paths: rule.paths } : {}),
+        ...(rule.allowPrivate !== undefined ? { allowPrivate: rule.allowPrivate } : {}),
+      });
+    }
+    for (const [host, origin] of Object.entries(layer.network?.route ?? {})) out.network.route[host.toLowerCase()] = origin.replace(/\/$/, '');
+    for (const cred of layer.credentials ?? []) {
+      out.credentials = out.credentials.filter((c) => c.name !== cred.name);
+      out.credentials.push(cred);
     }
     Object.assign(
       out.limits,
@@ -90,7 +103,9 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
   }
   out.filesystem.protect = out.filesystem.protect.filter((p) => !out.filesystem.unprotect.includes(p));
   out.env.pass = uniq(out.env.pass);
-  out.network.allow = uniq(out.network.allow, (r) => `${r.host}:${r.ports.join(',')}`);
+  // A later rule for the same host and ports replaces the earlier one (a file refines a preset).
+  const byKey = new Map(out.network.allow.map((r) => [`${r.host}:${r.ports.join(',')}`, r]));
+  out.network.allow = [...byKey.values()];
   return out;
 }
 
@@ -115,6 +130,26 @@ export interface LoadOptions {
   useDefaultFile?: boolean;
 }
 
+/** Cross-field rules the schema cannot express. */
+function checkSemantics(policy: EffectivePolicy, file: string | undefined): void {
+  const where = file ?? 'policy';
+  for (const host of Object.keys(policy.network.route)) {
+    if (!policy.network.allow.some((r) => r.host === host)) {
+      throw new UserError(`${where}: network.route names ${host}, which is not in network.allow; add it there (routed hosts are always inspected)`);
+    }
+  }
+  for (const c of policy.credentials) {
+    if (!c.from.env && !c.from.file) throw new UserError(`${where}: credential ${c.name} needs from.env or from.file`);
+    if (!c.env && !c.from.env) throw new UserError(`${where}: credential ${c.name} needs \`env\`: the variable inside the sandbox that receives the placeholder`);
+    for (const h of c.hosts) {
+      const rule = policy.network.allow.find((r) => r.host === h);
+      if (!rule || !(rule.inspect || policy.network.route[h])) {
+        throw new UserError(`${where}: credential ${c.name} is for ${h}, which must be in network.allow with \`inspect: true\` so the proxy can swap it in`);
+      }
+    }
+  }
+}
+
 /** Defaults → preset → policy file: the effective policy and its hash. */
 export function loadPolicy(opts: LoadOptions): LoadedPolicy {
   let file = opts.file;
@@ -130,6 +165,7 @@ export function loadPolicy(opts: LoadOptions): LoadedPolicy {
   const doc = file ? readPolicyFile(file) : {};
   const preset: PresetName = opts.preset ?? doc.preset ?? 'none';
   const policy = mergePolicies([DEFAULTS, PRESETS[preset], doc], preset);
+  checkSemantics(policy, file);
   return { policy, hash: sha256Hex(canonicalJson(policy)), ...(file ? { file } : {}) };
 }
 

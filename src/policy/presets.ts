@@ -42,7 +42,8 @@ export const DEFAULTS: PolicyDoc = {
 export const PRESETS: Record<PresetName, PolicyDoc> = {
   none: {},
   claude: {
-    network: { allow: [{ host: 'api.anthropic.com', port: 443 }] },
+    network: { allow: [{ host: 'api.anthropic.com', port: 443, inspect: true }] },
+    credentials: [{ name: 'anthropic', from: { env: 'ANTHROPIC_API_KEY' }, env: 'ANTHROPIC_API_KEY', hosts: ['api.anthropic.com'], optional: true }],
     home: [
       { path: '~/.claude/settings.json', mode: 'copy' },
       { path: '~/.claude/CLAUDE.md', mode: 'copy' },
@@ -57,10 +58,11 @@ export const PRESETS: Record<PresetName, PolicyDoc> = {
   codex: {
     network: {
       allow: [
-        { host: 'api.openai.com', port: 443 },
-        { host: 'chatgpt.com', port: 443 },
+        { host: 'api.openai.com', port: 443, inspect: true },
+        { host: 'chatgpt.com', port: 443, inspect: true },
       ],
     },
+    credentials: [{ name: 'openai', from: { env: 'OPENAI_API_KEY' }, env: 'OPENAI_API_KEY', hosts: ['api.openai.com'], optional: true }],
     home: [
       { path: '~/.codex/config.toml', mode: 'copy' },
       { path: '~/.codex/AGENTS.md', mode: 'copy' },
@@ -71,7 +73,7 @@ export const PRESETS: Record<PresetName, PolicyDoc> = {
   gemini: {
     network: {
       allow: [
-        { host: 'generativelanguage.googleapis.com', port: 443 },
+        { host: 'generativelanguage.googleapis.com', port: 443, inspect: true },
         { host: 'cloudcode-pa.googleapis.com', port: 443 },
         { host: 'oauth2.googleapis.com', port: 443 },
       ],
@@ -82,5 +84,6 @@ export const PRESETS: Record<PresetName, PolicyDoc> = {
       { path: '~/.gemini/commands', mode: 'copy' },
     ],
     env: { pass: ['GEMINI_MODEL', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_CLOUD_PROJECT', 'GEMINI_CLI_*'] },
+    credentials: [{ name: 'gemini', from: { env: 'GEMINI_API_KEY' }, env: 'GEMINI_API_KEY', hosts: ['generativelanguage.googleapis.com'], optional: true }],
   },
 };

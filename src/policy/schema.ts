@@ -143,8 +143,59 @@ export const policySchema: Schema = {
                 anyOf: [port, { type: 'array', items: port }],
                 'x-hint': 'a port number 1-65535 or a list of them (default 443)',
               },
+              inspect: {
+                type: 'boolean',
+                description: 'Terminate TLS and inspect requests (LLM APIs, credentials, egress accounting). Default false: tunnel.',
+              },
+              methods: {
+                type: 'array',
+                items: { type: 'string', pattern: '^[A-Z]+$', 'x-hint': 'an HTTP method in capitals, e.g. `POST`' },
+                description: 'Inspected hosts only: the methods allowed (default all).',
+              },
+              paths: {
+                type: 'array',
+                items: { type: 'string', pattern: '^/', 'x-hint': 'a URL path starting with `/`; `*` matches any run of characters' },
+                description: 'Inspected hosts only: the paths allowed (default all).',
+              },
+              allowPrivate: {
+                type: 'boolean',
+                description: 'Allow this host to resolve to loopback/private addresses (an internal service). Default false.',
+              },
             },
           },
+        },
+        route: {
+          type: 'object',
+          propertyNames: hostPattern,
+          additionalProperties: {
+            type: 'string',
+            pattern: '^https?://[^/\\s]+/?$',
+            'x-hint': 'an origin URL such as `http://127.0.0.1:18080` or `https://llm-gateway.internal`',
+          },
+          description: 'Send requests for a host to another upstream (a local model, a gateway); the agent is unaware.',
+        },
+      },
+    },
+    credentials: {
+      type: 'array',
+      description: 'Real secrets the sandbox never sees: it gets a placeholder that the proxy swaps in only toward the named hosts.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'from', 'hosts'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', 'x-hint': 'a short name of letters, digits, `.`, `_` or `-`' },
+          from: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              env: { ...envName, description: 'Host environment variable holding the secret.' },
+              file: { ...pathString, description: 'File holding the secret (first line).' },
+            },
+          },
+          env: { ...envName, description: 'Variable inside the sandbox that receives the placeholder (default: from.env).' },
+          hosts: { type: 'array', items: hostPattern, description: 'Hosts the real value may be sent to (they must be inspected).' },
+          optional: { type: 'boolean', description: 'Skip silently when the secret is not on this machine (default false).' },
         },
       },
     },

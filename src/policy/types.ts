@@ -17,7 +17,11 @@ export interface PolicyDoc {
   };
   home?: { path: string; mode?: HomeMode; optional?: boolean }[];
   env?: { pass?: string[]; set?: Record<string, string>; tz?: string };
-  network?: { allow?: { host: string; port?: number | number[] }[] };
+  network?: {
+    allow?: { host: string; port?: number | number[]; inspect?: boolean; methods?: string[]; paths?: string[]; allowPrivate?: boolean }[];
+    route?: Record<string, string>;
+  };
+  credentials?: CredentialRule[];
   limits?: { processes?: number; memory?: string; fileSize?: string; openFiles?: number };
 }
 
@@ -30,6 +34,18 @@ export interface HomeProjection {
 export interface AllowRule {
   host: string;
   ports: number[];
+  inspect?: boolean;
+  methods?: string[];
+  paths?: string[];
+  allowPrivate?: boolean;
+}
+
+export interface CredentialRule {
+  name: string;
+  from: { env?: string; file?: string };
+  env?: string;
+  hosts: string[];
+  optional?: boolean;
 }
 
 /** The policy in force after defaults, preset and file are merged. Everything is filled in. */
@@ -40,7 +56,8 @@ export interface EffectivePolicy {
   filesystem: { read: string[]; write: string[]; deny: string[]; protect: string[]; unprotect: string[] };
   home: HomeProjection[];
   env: { pass: string[]; set: Record<string, string>; tz?: string };
-  network: { allow: AllowRule[] };
+  network: { allow: AllowRule[]; route: Record<string, string> };
+  credentials: CredentialRule[];
   limits: { processes: number; memory: string; fileSize: string; openFiles: number };
 }
 
