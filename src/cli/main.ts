@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { PolicyError } from '../policy/load.js';
 import { UserError, errorMessage } from '../errors.js';
 import { policyCommand } from './commands/policy.js';
+import { mockLlmCommand } from './commands/mock-llm.js';
 import { runCommand } from './commands/run.js';
 
 const HELP = `glassbox: a runtime trust boundary around AI coding agents
 
 usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox policy check|schema|show       work with policy files
+       glassbox mock-llm [--port N] [--scenario FILE]   a local inference server for offline drills
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'policy':
       return policyCommand(rest);
+    case 'mock-llm':
+      return mockLlmCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`glassbox ${version()}\n`);

@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import { JsonlEventSink } from '../audit/events.js';
 import { parseSize } from '../policy/load.js';
 import type { LoadedPolicy } from '../policy/types.js';
+import { EgressLedger, WorkspaceIndex } from '../inspect/egress.js';
+import { buildChain } from '../inspect/index.js';
 import { EgressProxy } from '../proxy/server.js';
+import { CertificateAuthority } from '../tls/ca.js';
+import { resolveCredentials } from './credentials.js';
 import { BubblewrapBackend } from '../sandbox/bwrap.js';
 import { buildEnv } from '../sandbox/env.js';
 import { checkWorkspace, planMounts } from '../sandbox/plan.js';
@@ -65,7 +70,17 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
   const bridgeDir = join(runtimeDir, 'bridge');
   mkdirSync(bridgeDir, { mode: 0o700 });
 
-  const proxy = new EgressProxy({ allow: policy.network.allow, events });
+  // Interception: a session CA for exactly the inspected (and routed) hosts.
+  const inspected = policy.network.allow.filter((r) => r.inspect || policy.network.route[r.host]).map((r) => r.host);
+  const ca = inspected.length > 0 ? new CertificateAuthority(inspected) : undefined;
+  const boxCa = ca ? writeCaFiles(bridgeDir, ca.certPem) : {};
+  const creds = resolveCredentials(policy.credentials, process.env, hostHome);
+  const ledger = new EgressLedger();
+  const indexStarted = Date.now();
+  const index = inspected.length > 0 ? new WorkspaceIndex(workspace) : undefined;
+  const indexMs = Date.now() - indexStarted;
+  const chain = buildChain({ events, credentials: creds.credentials, ledger, ...(index ? { index } : {}) });
+  const proxy = new EgressProxy({ session: sessionId, allow: policy.network.allow, routes: policy.network.route, events, chain, ...(ca ? { ca } : {}) });
   let placeholders: ReturnType<typeof planMounts>['placeholders'] = [];
   try {
     await proxy.listen(join(bridgeDir, 'proxy.sock'));
@@ -87,7 +102,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     const env = buildEnv({
       hostEnv: process.env,
       pass: policy.env.pass,
-      set: policy.env.set,
+      set: { ...boxCa, ...creds.boxEnv, ...policy.env.set },
       ...(policy.env.tz !== undefined ? { tz: policy.env.tz } : {}),
       home: hostHome,
       user,
@@ -122,11 +137,15 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       backend: backend.name,
       enforcement: box.enforcement,
       protected: [...policy.filesystem.protect, ...extraProtected],
-      allow: policy.network.allow.map((r) => `${r.host}:${r.ports.join(',')}`),
+      allow: policy.network.allow.map((r) => `${r.host}:${r.ports.join(',')}${r.inspect ? ' (inspect)' : ''}`),
+      routes: policy.network.route,
+      credentials: creds.credentials.map((c) => ({ name: c.name, hosts: c.hosts })),
+      caSubjectHosts: inspected,
     });
     const hosts = policy.network.allow.map((r) => `${r.host}:${r.ports.join(',')}`).join(' ') || 'none';
     say(opts.quiet, `session ${sessionId} · workspace ${workspace} · network: ${hosts} · policy ${hash.slice(0, 12)}`);
-    for (const n of plan.notes) say(opts.quiet, n);
+    for (const n of [...plan.notes, ...creds.notes]) say(opts.quiet, n);
+    if (ca) say(opts.quiet, `inspecting TLS to ${inspected.join(', ')} (session CA, name-constrained)${index ? `; ${index.files.length} workspace files fingerprinted in ${indexMs} ms` : ''}`);
 
     // Forward termination requests to the agent so it can exit cleanly and report its status.
     // SIGINT from a shared terminal already reached the agent directly; only forward otherwise.
@@ -142,8 +161,17 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     const exit = await box.exited;
     for (const [sig, h] of handlers) process.off(sig, h);
 
-    const denied = events.events.filter((e) => e.kind === 'network' && e.decision === 'deny');
-    events.emit({ kind: 'session.end', exitCode: exit.code, deniedConnections: denied.length });
+    const denied = events.events.filter((e) => (e.kind === 'network' || e.kind === 'http') && e.decision === 'deny');
+    const egress = {
+      hosts: Object.fromEntries(ledger.hosts),
+      files: Object.fromEntries([...ledger.files].map(([f, hosts]) => [f, Object.fromEntries(hosts)])),
+    };
+    events.emit({ kind: 'session.end', exitCode: exit.code, deniedConnections: denied.length, egress });
+    for (const [host, t] of ledger.hosts) say(opts.quiet, `egress to ${host}: ${t.requests} requests, ${t.bytesOut} bytes, ${t.novelBytes} new`);
+    if (ledger.files.size > 0) {
+      const files = [...ledger.files].map(([f, hosts]) => `${f} → ${[...hosts].map(([h, n]) => `${h} ×${n}`).join(', ')}`);
+      say(opts.quiet, `workspace files that left this machine: ${files.slice(0, 8).join('; ')}${files.length > 8 ? `; … (${files.length} in all)` : ''}`);
+    }
     if (denied.length > 0) {
       const list = denied.slice(0, 5).map((e) => `${String(e.host ?? e.target)}:${String(e.port ?? '')} (${String(e.reason)})`);
       say(opts.quiet, `blocked ${denied.length} connection${denied.length === 1 ? '' : 's'}: ${list.join('; ')}${denied.length > 5 ? '; …' : ''}`);
@@ -155,4 +183,28 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     removePlaceholders(placeholders);
     rmSync(runtimeDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The session CA alone and combined with the system roots, in the bridge dir (read-only in the
+ * box at /run/glassbox), plus the variables that make common runtimes trust them.
+ */
+function writeCaFiles(bridgeDir: string, caPem: string): Record<string, string> {
+  let system: string;
+  try {
+    system = readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8');
+  } catch {
+    system = rootCertificates.join('\n');
+  }
+  writeFileSync(join(bridgeDir, 'ca.pem'), caPem, { mode: 0o644 });
+  writeFileSync(join(bridgeDir, 'ca-bundle.pem'), `${system.trimEnd()}\n${caPem}`, { mode: 0o644 });
+  const bundle = '/run/glassbox/ca-bundle.pem';
+  return {
+    NODE_EXTRA_CA_CERTS: '/run/glassbox/ca.pem',
+    SSL_CERT_FILE: bundle,
+    REQUESTS_CA_BUNDLE: bundle,
+    CURL_CA_BUNDLE: bundle,
+    GIT_SSL_CAINFO: bundle,
+    CODEX_CA_CERTIFICATE: bundle,
+  };
 }

@@ -1,0 +1,29 @@
+import type { EventSink } from '../audit/events.js';
+import { AuditInspector } from './audit.js';
+import { InspectorChain } from './chain.js';
+import { CredentialsInspector, type SessionCredential } from './credentials.js';
+import { EgressInspector, EgressLedger, type WorkspaceIndex } from './egress.js';
+import { LlmParseInspector } from './llm-parse.js';
+
+export interface ChainParts {
+  events: EventSink;
+  credentials: readonly SessionCredential[];
+  ledger: EgressLedger;
+  index?: WorkspaceIndex;
+}
+
+/**
+ * The one place that fixes inspector order. Parsing comes first (others read flow.llm and
+ * flow.blocks); credentials before egress so that a blocked exfiltration is not counted as
+ * sent; audit last so that it records every other inspector's verdict.
+ */
+export function buildChain(parts: ChainParts): InspectorChain {
+  return new InspectorChain([
+    new LlmParseInspector(),
+    new CredentialsInspector(parts.credentials),
+    new EgressInspector(parts.ledger, parts.index),
+    new AuditInspector(parts.events),
+  ]);
+}
+
+export { EgressLedger };

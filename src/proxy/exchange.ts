@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import type { InspectorChain } from '../inspect/chain.js';
+import type { Flow } from '../inspect/flow.js';
+import { SseParser } from '../inspect/sse.js';
+import type { AllowRule } from '../policy/types.js';
+import { GuardError, guardedLookup, type Resolver, upstreamAgents } from './upstream.js';
+
+/** Where an intercepted connection was headed, as the CONNECT (or SOCKS) request named it. */
+export interface Target {
+  host: string;
+  port: number;
+  scheme: 'https' | 'http';
+  rule: AllowRule;
+}
+
+export interface ExchangeContext {
+  session: string;
+  chain: InspectorChain;
+  routes: Readonly<Record<string, string>>;
+  resolver: Resolver;
+  agents: ReturnType<typeof upstreamAgents>;
+  maxBodyBytes: number;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings', 'host']);
+const MAX_CAPTURE = 16 * 1024 * 1024;
+
+export function forwardableHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.startsWith(':') || HOP_BY_HOP.has(k) || v === undefined) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/** Method and path restrictions of the allow rule, for inspected hosts. */
+export function ruleRefusal(rule: AllowRule, method: string, path: string): string | undefined {
+  if (rule.methods && !rule.methods.includes(method)) return `method ${method} is not allowed for ${rule.host} (allowed: ${rule.methods.join(', ')})`;
+  const pathOnly = path.split('?')[0]!;
+  if (rule.paths && !rule.paths.some((g) => globToRegExp(g).test(pathOnly))) return `path ${pathOnly} is not allowed for ${rule.host}`;
+  return undefined;
+}
+
+export function newFlow(ctx: ExchangeContext, target: Target, transport: Flow['transport'], method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Flow {
+  const route = ctx.routes[target.host];
+  return {
+    id: randomUUID(),
+    session: ctx.session,
+    startedAt: Date.now(),
+    host: target.host,
+    port: target.port,
+    scheme: target.scheme,
+    transport,
+    request: { method, path, headers: { ...headers }, body },
+    upstream: { origin: route ?? `${target.scheme}://${target.host}${target.port === (target.scheme === 'https' ? 443 : 80) ? '' : `:${target.port}`}`, routed: route !== undefined },
+    blocks: [],
+    findings: [],
+  };
+}
+
+function decoderFor(encoding: string | undefined): Transform | undefined {
+  switch ((encoding ?? '').toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}
+
+type AnyReq = IncomingMessage | Http2ServerRequest;
+type AnyRes = ServerResponse | Http2ServerResponse;
+
+/** Reads a request body up to a limit; undefined when it is larger. */
+export function readBody(req: AnyReq, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** A refusal the agent can read: JSON for API clients, with the reason and a marker header. */
+export function refuse(res: AnyRes, status: number, reason: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ type: 'error', error: { type: 'glassbox_policy', message: `glassbox: ${reason}` } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-glassbox-decision': 'deny' });
+  res.end(body);
+}
+
+/**
+ * One inspected HTTP exchange: read the request, run the inspectors, send it to the upstream
+ * (or its route), and stream the answer back, feeding SSE events to the inspectors as they pass.
+ */
+export async function handleExchange(ctx: ExchangeContext, target: Target, req: AnyReq, res: AnyRes, transport: Flow['transport']): Promise<void> {
+  const method = req.method ?? 'GET';
+  const path = req.url ?? '/';
+  const refusal = ruleRefusal(target.rule, method, path);
+  const body = await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
+  const flow = newFlow(ctx, target, transport, method, path, req.headers, body ?? Buffer.alloc(0));
+  if (refusal) flow.blocked = { status: 403, reason: refusal };
+  else if (body === undefined) flow.blocked = { status: 413, reason: `request body larger than ${ctx.maxBodyBytes} bytes` };
+  else ctx.chain.request(flow);
+  if (flow.blocked) {
+    refuse(res, flow.blocked.status, flow.blocked.reason);
+    ctx.chain.done(flow);
+    return;
+  }
+
+  const origin = new URL(flow.upstream.origin);
+  const secure = origin.protocol === 'https:';
+  const headers = forwardableHeaders(flow.request.headers);
+  headers.host = flow.upstream.routed ? origin.host : (req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? target.host);
+  headers['content-length'] = String(flow.request.body.length);
+  const send = secure ? httpsRequest : httpRequest;
+  const upstreamReq = send({
+    protocol: origin.protocol,
+    hostname: origin.hostname,
+    port: origin.port || (secure ? 443 : 80),
+    method,
+    path: flow.request.path,
+    headers,
+    agent: secure ? ctx.agents.https : ctx.agents.http,
+    servername: origin.hostname,
+    // Routes are configured by the policy author; everything else passes the address guard.
+    ...(flow.upstream.routed ? {} : { lookup: guardedLookup(ctx.resolver, target.rule.allowPrivate === true) }),
+  });
+  let finished = false;
+  const finish = (error?: string) => {
+    if (finished) return;
+    finished = true;
+    if (error) flow.error = error;
+    ctx.chain.done(flow);
+  };
+  upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
+    if (err instanceof GuardError) {
+      // The name resolved somewhere the box must not reach: a policy decision, not a failure.
+      flow.blocked = { status: 403, reason: err.message };
+      refuse(res, 403, err.message);
+      return finish();
+    }
+    if (!res.headersSent) refuse(res, 502, `upstream ${flow.upstream.origin}: ${err.code ?? err.message}`);
+    else res.destroy();
+    finish(`upstream: ${err.code ?? err.message}`);
+  });
+  res.on('close', () => {
+    if (!finished) upstreamReq.destroy();
+  });
+  upstreamReq.on('response', (up) => {
+    flow.response = { status: up.statusCode ?? 502, headers: up.headers, bytes: 0 };
+    ctx.chain.responseHeaders(flow);
+    const outHeaders = forwardableHeaders(up.headers);
+    res.writeHead(flow.response.status, outHeaders as never);
+    const isSse = String(up.headers['content-type'] ?? '').includes('text/event-stream');
+    const decoder = decoderFor(up.headers['content-encoding'] as string | undefined);
+    const captured: Buffer[] = [];
+    let capturedBytes = 0;
+    const sse = isSse ? new SseParser() : undefined;
+    const onPlain = (chunk: Buffer) => {
+      if (sse) {
+        for (const ev of sse.push(chunk.toString('utf8'))) ctx.chain.streamEvent(flow, { kind: 'sse', event: ev.event, data: ev.data });
+      } else if (capturedBytes < MAX_CAPTURE) {
+        captured.push(chunk);
+        capturedBytes += chunk.length;
+      }
+    };
+    decoder?.on('data', onPlain);
+    decoder?.on('error', () => {});
+    up.on('data', (chunk: Buffer) => {
+      flow.response!.bytes += chunk.length;
+      // Bytes go to the agent as they arrive: streams are never held back for inspection.
+      (res as ServerResponse).write(chunk);
+      if (decoder) decoder.write(chunk);
+      else onPlain(chunk);
+    });
+    up.on('end', () => {
+      const done = () => {
+        if (!sse) flow.response!.body = Buffer.concat(captured);
+        res.end();
+        finish();
+      };
+      if (decoder) {
+        decoder.once('end', done);
+        decoder.end();
+      } else done();
+    });
+    up.on('error', (err) => {
+      res.destroy();
+      finish(`upstream response: ${err.message}`);
+    });
+  });
+  upstreamReq.end(flow.request.body);
+}
