@@ -52,8 +52,9 @@ function turnIndex(body: J): number {
   return n;
 }
 
+/** Whether the client can take a tool call: it declared tools, or (Codex's Responses "lite" mode) a tool_choice. */
 function declaresTools(body: J): boolean {
-  return arr(body.tools).length > 0;
+  return arr(body.tools).length > 0 || (body.tool_choice !== undefined && body.tool_choice !== 'none');
 }
 
 export class MockLlm {
@@ -186,12 +187,17 @@ export class MockLlm {
 
   // ---------------------------------------------------------------- OpenAI Responses
   private responsesEvents(body: J, model: string): J[] {
-    const t = this.turn(body);
     const rid = id('resp');
     let seq = 0;
     const ev = (type: string, fields: J): J => ({ type, sequence_number: seq++, ...fields });
     const base = { id: rid, object: 'response', created_at: Math.floor(Date.now() / 1000), model, status: 'in_progress', output: [] as J[] };
     const events: J[] = [ev('response.created', { response: base }), ev('response.in_progress', { response: base })];
+    if (body.generate === false) {
+      // A prewarm: the client only opens the conversation; nothing is generated.
+      events.push(ev('response.completed', { response: { ...base, status: 'completed', usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 } } }));
+      return events;
+    }
+    const t = this.turn(body);
     const output: J[] = [];
     let oi = 0;
     if (t.text) {

@@ -62,7 +62,8 @@ export const PRESETS: Record<PresetName, PolicyDoc> = {
         { host: 'chatgpt.com', port: 443, inspect: true },
       ],
     },
-    credentials: [{ name: 'openai', from: { env: 'OPENAI_API_KEY' }, env: 'OPENAI_API_KEY', hosts: ['api.openai.com'], optional: true }],
+    // Codex exec reads CODEX_API_KEY; other OpenAI clients read OPENAI_API_KEY.
+    credentials: [{ name: 'openai', from: { env: 'OPENAI_API_KEY' }, env: ['OPENAI_API_KEY', 'CODEX_API_KEY'], hosts: ['api.openai.com', 'chatgpt.com'], optional: true }],
     home: [
       { path: '~/.codex/config.toml', mode: 'copy' },
       { path: '~/.codex/AGENTS.md', mode: 'copy' },
@@ -85,5 +86,19 @@ export const PRESETS: Record<PresetName, PolicyDoc> = {
     ],
     env: { pass: ['GEMINI_MODEL', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_CLOUD_PROJECT', 'GEMINI_CLI_*'] },
     credentials: [{ name: 'gemini', from: { env: 'GEMINI_API_KEY' }, env: 'GEMINI_API_KEY', hosts: ['generativelanguage.googleapis.com'], optional: true }],
+  },
+};
+
+/**
+ * Per-agent adjustments to the private HOME, applied after projections are copied in.
+ * Codex runs its commands in its own bubblewrap sandbox, which cannot nest inside ours
+ * (nested user namespaces are disabled), so inside Glassbox it is told that Glassbox is
+ * the sandbox. Only the box's private copy of config.toml is changed, never the user's.
+ */
+export const PRESET_HOME_SETUP: Partial<Record<PresetName, (read: (rel: string) => string | undefined, write: (rel: string, text: string) => void) => void>> = {
+  codex: (read, write) => {
+    const current = read('.codex/config.toml') ?? '';
+    if (/^\s*sandbox_mode\s*=/m.test(current)) return;
+    write('.codex/config.toml', `# added by glassbox: the Glassbox box is the sandbox\nsandbox_mode = "danger-full-access"\n${current}`);
   },
 };

@@ -193,7 +193,11 @@ export const policySchema: Schema = {
               file: { ...pathString, description: 'File holding the secret (first line).' },
             },
           },
-          env: { ...envName, description: 'Variable inside the sandbox that receives the placeholder (default: from.env).' },
+          env: {
+            anyOf: [envName, { type: 'array', items: envName }],
+            'x-hint': 'a variable name, or a list of them, inside the sandbox that receive the placeholder',
+            description: 'Variable(s) inside the sandbox that receive the placeholder (default: from.env).',
+          },
           hosts: { type: 'array', items: hostPattern, description: 'Hosts the real value may be sent to (they must be inspected).' },
           optional: { type: 'boolean', description: 'Skip silently when the secret is not on this machine (default false).' },
         },

@@ -43,7 +43,7 @@ export interface AllowRule {
 export interface CredentialRule {
   name: string;
   from: { env?: string; file?: string };
-  env?: string;
+  env?: string | string[];
   hosts: string[];
   optional?: boolean;
 }

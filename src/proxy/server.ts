@@ -25,6 +25,8 @@ export interface ProxyOptions {
   /** Extra trusted roots for upstream TLS (tests, private gateways). */
   upstreamCa?: string[];
   maxBodyBytes?: number;
+  /** How long a client may take to send request headers (slow-loris guard). */
+  headersTimeoutMs?: number;
 }
 
 /** What the proxy answers a client after its policy decision, in that client's protocol. */
@@ -55,7 +57,8 @@ export class EgressProxy {
       agents: upstreamAgents(opts.upstreamCa),
       maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 * 1024,
     };
-    this.front = createHttpServer({ maxHeaderSize: 32 * 1024, requestTimeout: 120_000, headersTimeout: 30_000 });
+    const headersTimeout = opts.headersTimeoutMs ?? 30_000;
+    this.front = createHttpServer({ maxHeaderSize: 32 * 1024, requestTimeout: Math.max(120_000, headersTimeout), headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) });
     this.front.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => this.onConnect(req, client, head));
     this.front.on('request', (req: IncomingMessage, res: ServerResponse) => this.onPlainRequest(req, res));
     this.front.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => this.onPlainUpgrade(req, client, head));
@@ -160,8 +163,9 @@ export class EgressProxy {
       address = await guardedAddress(host, this.ctx.resolver, rule.allowPrivate === true);
     } catch (err) {
       const reason = err instanceof GuardError ? err.message : String(err);
-      this.opts.events.emit({ kind: 'network', decision: 'deny', method, host, port, reason });
-      return reply.refuse(reason.startsWith('cannot resolve') || reason.startsWith('no address') ? 502 : 403, reason);
+      const unresolved = reason.startsWith('cannot resolve') || reason.startsWith('no address');
+      this.opts.events.emit({ kind: 'network', decision: unresolved ? 'error' : 'deny', method, host, port, reason });
+      return reply.refuse(unresolved ? 502 : 403, reason);
     }
     const upstream = connect({ host: address, port });
     this.track(upstream);

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
 import type { HomeProjection } from '../policy/types.js';
@@ -14,6 +14,7 @@ export function prepareHome(
   sessionHome: string,
   hostHome: string,
   projections: readonly HomeProjection[],
+  setup?: (read: (rel: string) => string | undefined, write: (rel: string, text: string) => void) => void,
 ): { mounts: Mount[]; projected: string[] } {
   mkdirSync(sessionHome, { recursive: true, mode: 0o700 });
   const mounts: Mount[] = [{ kind: 'rw-bind', source: sessionHome, target: hostHome }];
@@ -35,5 +36,18 @@ export function prepareHome(
     }
     projected.push(`${item.path} (${item.mode})`);
   }
+  setup?.(
+    (rel) => {
+      try {
+        return readFileSync(join(sessionHome, rel), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    (rel, text) => {
+      mkdirSync(dirname(join(sessionHome, rel)), { recursive: true, mode: 0o700 });
+      writeFileSync(join(sessionHome, rel), text, { mode: 0o600 });
+    },
+  );
   return { mounts, projected };
 }

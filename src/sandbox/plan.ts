@@ -2,6 +2,7 @@ import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { EffectivePolicy } from '../policy/types.js';
 import { expandHome, isWithin, resolvePolicyPath } from '../util/paths.js';
+import { PRESET_HOME_SETUP } from '../policy/presets.js';
 import { prepareHome } from './home.js';
 import { planProtection, type Placeholder } from './protect.js';
 import { commandMounts } from './resolve-command.js';
@@ -67,7 +68,7 @@ export function planMounts(inp: MountPlanInputs): MountPlan {
 
   const mounts: Mount[] = systemMounts();
   for (const p of readPaths) mounts.push({ kind: 'ro-bind', source: p, target: p });
-  const home = prepareHome(inp.sessionHome, hostHome, policy.home);
+  const home = prepareHome(inp.sessionHome, hostHome, policy.home, PRESET_HOME_SETUP[policy.preset]);
   mounts.push(...home.mounts);
   if (home.projected.length > 0) notes.push(`home: ${home.projected.join(', ')}`);
   mounts.push({ kind: 'rw-bind', source: workspace, target: workspace });

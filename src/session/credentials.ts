@@ -27,7 +27,7 @@ export function resolveCredentials(rules: readonly CredentialRule[], hostEnv: No
     }
     const placeholder = makePlaceholder(real);
     credentials.push({ name: rule.name, placeholder, real, hosts: rule.hosts });
-    boxEnv[rule.env ?? rule.from.env!] = placeholder;
+    for (const name of [rule.env ?? rule.from.env!].flat()) boxEnv[name] = placeholder;
     notes.push(`credential ${rule.name}: the sandbox holds a placeholder; the real value goes only to ${rule.hosts.join(', ')}`);
   }
   return { credentials, boxEnv, notes };
