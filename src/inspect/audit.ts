@@ -33,6 +33,7 @@ export class AuditInspector implements Inspector {
               stream: llm.stream,
               messages: llm.messages.length,
               toolResults: llm.toolResults.length,
+              text: llm.text.slice(0, 4000),
               toolCalls: llm.toolCalls.map((t) => ({ id: t.id, name: t.name, input: t.input.slice(0, 2000) })),
               usage: llm.usage,
               stopReason: llm.stopReason,

@@ -47,6 +47,7 @@ export class EgressProxy {
   private readonly sockets = new Set<Duplex>();
   private readonly ctx: ExchangeContext;
   private readonly contexts = new Map<string, SecureContext>();
+  private readonly headersTimeoutMs: number;
 
   constructor(private readonly opts: ProxyOptions) {
     this.ctx = {
@@ -58,6 +59,7 @@ export class EgressProxy {
       maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 * 1024,
     };
     const headersTimeout = opts.headersTimeoutMs ?? 30_000;
+    this.headersTimeoutMs = headersTimeout;
     this.front = createHttpServer({ maxHeaderSize: 32 * 1024, requestTimeout: Math.max(120_000, headersTimeout), headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) });
     this.front.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => this.onConnect(req, client, head));
     this.front.on('request', (req: IncomingMessage, res: ServerResponse) => this.onPlainRequest(req, res));
@@ -107,6 +109,13 @@ export class EgressProxy {
   private onSocket(socket: Socket): void {
     this.track(socket);
     socket.on('error', () => socket.destroy());
+    // Our HTTP parser never listens itself, so Node's header timeouts do not run: a client gets
+    // this long to finish its proxy request (CONNECT, SOCKS or plain), then it is dropped.
+    socket.setTimeout(this.headersTimeoutMs, () => {
+      this.opts.events.emit({ kind: 'network', decision: 'error', reason: 'client too slow to send its request; dropped' });
+      if (socket.writable) socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+    });
     socket.once('data', (first: Buffer) => {
       if (first[0] === 0x05) {
         socks5Handshake(
@@ -144,6 +153,7 @@ export class EgressProxy {
 
   /** The policy decision for a CONNECT or SOCKS request, then a tunnel or an interception. */
   private async openConnect(host: string, port: number, client: Duplex, head: Buffer, method: string, reply: Reply): Promise<void> {
+    (client as Socket).setTimeout?.(0);
     const verdict = checkAllowed(this.opts.allow, host, port);
     if (!verdict.allowed) {
       this.opts.events.emit({ kind: 'network', decision: 'deny', method, host, port, reason: verdict.reason });
@@ -221,6 +231,10 @@ export class EgressProxy {
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void handleUpgrade(this.ctx, target, req, socket, head));
     server.on('tlsClientError', () => client.destroy());
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      this.opts.events.emit({ kind: 'network', decision: 'error', host: target.host, port: target.port, reason: `malformed request inside TLS: ${err.code ?? err.message}` });
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     server.on('sessionError', () => client.destroy());
     this.track(client);
     server.emit('connection', client);
@@ -229,6 +243,7 @@ export class EgressProxy {
 
   /** Absolute-form `http://` requests: always visible, so always inspected. */
   private onPlainRequest(req: IncomingMessage, res: ServerResponse): void {
+    req.socket.setTimeout(0);
     const target = this.plainTarget(req, res);
     if (target) void handleExchange(this.ctx, target, req, res, 'http/1.1').catch(() => res.destroy());
   }
