@@ -1,0 +1,11 @@
+/** `npm run bench`: every benchmark, each printing ratios against a peer measured in the same run. */
+import { benchProxy } from './proxy.js';
+
+const only = process.argv[2];
+const benches: Record<string, () => Promise<void>> = { proxy: benchProxy };
+for (const [name, run] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  console.log(`== ${name}`);
+  await run();
+}
+process.exit(0);
