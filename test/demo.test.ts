@@ -14,6 +14,11 @@ it('the demo runs a scripted agent in the box and shows what was blocked', async
     /✔ blocked\s+direct TCP to 1\.1\.1\.1:443/,
     /• allowed\s+edit the project/,
     /• allowed\s+run the real Claude Code CLI \(claude --version\)\s+\d+\.\d+\.\d+ \(Claude Code\)/,
+    /✔ Claude Code ran to the end inside the box\s+answer: Done: the app exports answer = 42\./,
+    /✔ the agent only ever held a placeholder key\s+sk-ant-api03-glassbox/,
+    /✔ the model API received the real key/,
+    /✔ curl to exfil\.example\.com failed/,
+    /workspace files that left this machine: src\/app\.ts → api\.anthropic\.com ×1/,
   ]) {
     assert.match(out.stdout, line);
   }

@@ -22,21 +22,9 @@ export function makePlaceholder(real: string): string {
   return (prefix + body).slice(0, Math.max(real.length, prefix.length + 40));
 }
 
-function replaceAll(buf: Buffer, from: string, to: string): Buffer {
-  const needle = Buffer.from(from);
-  if (buf.indexOf(needle) < 0) return buf;
-  const parts: Buffer[] = [];
-  let start = 0;
-  for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, start)) {
-    parts.push(buf.subarray(start, i), Buffer.from(to));
-    start = i + needle.length;
-  }
-  parts.push(buf.subarray(start));
-  return Buffer.concat(parts);
-}
-
 /**
- * Swaps placeholders for real credentials, only on requests to the credential's own hosts.
+ * Swaps placeholders for real credentials in headers and the URL (where APIs take keys), only on
+ * requests to the credential's own hosts.
  * A placeholder headed anywhere else is an exfiltration attempt: the request is blocked.
  */
 export class CredentialsInspector implements Inspector {
@@ -51,6 +39,7 @@ export class CredentialsInspector implements Inspector {
       const inBody = req.body.includes(cred.placeholder);
       if (inHeaders.length === 0 && !inPath && !inBody) continue;
       const where = [...inHeaders.map(([k]) => `header ${k}`), ...(inPath ? ['URL'] : []), ...(inBody ? ['body'] : [])].join(', ');
+      if (inHeaders.length === 0 && !inPath && cred.hosts.some((h) => hostMatches(h, flow.host))) continue;
       if (!cred.hosts.some((h) => hostMatches(h, flow.host))) {
         flow.findings.push({ inspector: this.name, severity: 'high', message: `credential ${cred.name} sent to ${flow.host} (allowed only for ${cred.hosts.join(', ')})`, credential: cred.name, where });
         flow.blocked = { status: 403, reason: `credential ${cred.name} may only be sent to ${cred.hosts.join(', ')}, not ${flow.host}` };
@@ -61,7 +50,8 @@ export class CredentialsInspector implements Inspector {
         req.headers[k] = Array.isArray(v) ? v.map((x) => x.split(cred.placeholder).join(cred.real)) : String(v).split(cred.placeholder).join(cred.real);
       }
       if (inPath) req.path = req.path.split(cred.placeholder).join(cred.real);
-      if (inBody) req.body = replaceAll(req.body, cred.placeholder, cred.real);
+      // Bodies are conversation, not credentials: a placeholder the agent echoed into a prompt
+      // stays a placeholder, so the real value never becomes model-visible text.
       flow.findings.push({ inspector: this.name, severity: 'info', message: `credential ${cred.name} supplied for ${flow.host}`, credential: cred.name, where });
     }
   }
