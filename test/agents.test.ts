@@ -13,6 +13,7 @@ import { actors, glassbox, makeWorkspace, writePolicy, type Actor } from './help
 
 const ANTHROPIC_KEY = 'sk-ant-api03-REAL-test-key-0123456789abcdefghijklmnopqrstuvwxyz';
 const OPENAI_KEY = 'sk-proj-REAL-test-key-0123456789abcdefghijklmnopqrstuvwxyz';
+const GEMINI_KEY = 'AIzaSyREAL-test-key-0123456789abcdefghijk';
 const SOURCE = `export function priceWithTax(net: number): number {\n  // Jurisdiction table negotiated with finance, do not share outside the company.\n  return Math.round(net * 1.2075 * 100) / 100;\n}\n`;
 
 let mock: MockLlm;
@@ -90,6 +91,29 @@ for (const actor of actors()) {
       assert.ok(wsTurns.some((e) => ((e.llm as { toolCalls: { name: string }[] }).toolCalls ?? []).some((t) => t.name === 'exec_command')));
       const end = events.find((e) => e.kind === 'session.end') as { egress: { files: Record<string, Record<string, number>> } };
       assert.equal(end.egress.files['src/pricing.ts']?.['api.openai.com'], 1);
+    });
+
+    it('Gemini CLI (gemini -p): intercepted, routed, key swapped, tool call parsed', async () => {
+      const ws = makeWorkspace(actor, { 'src/pricing.ts': SOURCE });
+      mock.setScenario({ turns: [{ text: 'Reading.', tool: { name: 'read_file', input: { file_path: 'src/pricing.ts' } } }, { text: 'It adds tax.' }] });
+      const before = mock.requests.length;
+      const policy = writePolicy(actor, `preset: gemini\nnetwork:\n  route:\n    generativelanguage.googleapis.com: http://127.0.0.1:${mockPort}\n`);
+      const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', 'gemini', '--skip-trust', '-p', 'explain src/pricing.ts'], {
+        cwd: ws,
+        pathPrefix: join(actor.repo, 'node_modules', '.bin'),
+        env: { GEMINI_API_KEY: GEMINI_KEY },
+        timeoutMs: 120_000,
+      });
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /It adds tax\./);
+      const mine = mock.requests.slice(before).filter((r) => /:(stream)?[gG]enerateContent/.test(r.path));
+      assert.ok(mine.length > 0);
+      for (const r of mine) assert.equal(r.headers['x-goog-api-key'], GEMINI_KEY);
+      assert.ok(mine.some((r) => r.body.includes('Jurisdiction table negotiated with finance')), 'the file content should reach the model');
+      const events = sessionEvents(out.stderr);
+      const calls = events.filter((e) => e.kind === 'http' && (e.llm as { api?: string } | undefined)?.api === 'gemini');
+      assert.ok(calls.some((e) => ((e.llm as { toolCalls: { name: string }[] }).toolCalls ?? []).some((t) => t.name === 'read_file')));
+      assert.match(out.stderr, /blocked \d+ connections?: play\.googleapis\.com:443|src\/pricing\.ts → generativelanguage\.googleapis\.com/);
     });
   });
 }

@@ -87,8 +87,10 @@ export function actors(): Actor[] {
 function repoFor(user: string): string {
   const probe = sh('runuser', ['-u', user, '--', 'test', '-r', join(REPO, 'dist', 'src', 'cli', 'main.js')]);
   if (probe.status === 0 && sh('runuser', ['-u', user, '--', 'test', '-x', join(REPO, 'node_modules', '.bin')]).status === 0) return REPO;
+  // Made afresh each run, so that it never lags behind the build or the installed packages.
   const copy = join(tmpdir(), 'glassbox-test-repo');
-  if (!existsSync(join(copy, 'package.json'))) {
+  sh('rm', ['-rf', copy]);
+  {
     mkdirSync(copy, { recursive: true });
     for (const part of ['package.json', 'bin', 'dist', 'node_modules']) {
       // Hard links: no extra space and the same file modes; fall back to a copy across filesystems.
