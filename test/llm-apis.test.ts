@@ -109,3 +109,18 @@ describe('LLM API adapters through the proxy', () => {
     });
   }
 });
+
+describe('mock-llm structured output', () => {
+  it('answers a JSON-schema request with JSON that fits the schema (routers and classifiers do not retry)', async () => {
+    const mock = new MockLlm({ turns: [{ text: 'free text' }] });
+    const port = await mock.listen(0);
+    const body = {
+      contents: [{ role: 'user', parts: [{ text: 'route this' }] }],
+      generationConfig: { responseMimeType: 'application/json', responseJsonSchema: { type: 'OBJECT', properties: { reasoning: { type: 'STRING' }, score: { type: 'INTEGER', minimum: 1 }, model: { type: 'STRING', enum: ['flash', 'pro'] }, tags: { type: 'ARRAY' } } } },
+    };
+    const res = await fetch(`http://127.0.0.1:${port}/v1beta/models/m:generateContent`, { method: 'POST', body: JSON.stringify(body) });
+    const json = (await res.json()) as { candidates: { content: { parts: { text: string }[] } }[] };
+    await mock.close();
+    assert.deepEqual(JSON.parse(json.candidates[0]!.content.parts[0]!.text), { reasoning: 'mock', score: 1, model: 'flash', tags: [] });
+  });
+});

@@ -57,6 +57,43 @@ function declaresTools(body: J): boolean {
   return arr(body.tools).length > 0 || (body.tool_choice !== undefined && body.tool_choice !== 'none');
 }
 
+/**
+ * The smallest value that satisfies a JSON Schema (Gemini writes types in capitals). Agents use
+ * structured-output side calls (routers, classifiers) and retry with backoff on anything else.
+ */
+export function sampleFromSchema(schema: unknown): unknown {
+  const sc = (schema ?? {}) as J;
+  if (Array.isArray(sc.enum) && sc.enum.length > 0) return sc.enum[0];
+  const type = String(Array.isArray(sc.type) ? sc.type[0] : (sc.type ?? (sc.properties ? 'object' : 'string'))).toLowerCase();
+  switch (type) {
+    case 'object': {
+      const out: J = {};
+      for (const [k, v] of Object.entries((sc.properties ?? {}) as J)) out[k] = sampleFromSchema(v);
+      return out;
+    }
+    case 'array':
+      return [];
+    case 'integer':
+    case 'number':
+      return typeof sc.minimum === 'number' ? sc.minimum : 1;
+    case 'boolean':
+      return false;
+    default:
+      return 'mock';
+  }
+}
+
+/** A structured-output request's schema, when the client asked for JSON. */
+function requestedSchema(body: J): unknown {
+  const gc = (body.generationConfig ?? {}) as J;
+  if (gc.responseMimeType === 'application/json') return gc.responseJsonSchema ?? gc.responseSchema ?? {};
+  const rf = (body.response_format ?? {}) as J;
+  if (rf.type === 'json_schema') return ((rf.json_schema ?? {}) as J).schema ?? {};
+  const tf = (((body.text ?? {}) as J).format ?? {}) as J;
+  if (tf.type === 'json_schema') return tf.schema ?? {};
+  return undefined;
+}
+
 export class MockLlm {
   readonly requests: RecordedRequest[] = [];
   private readonly server: Server;
@@ -94,6 +131,8 @@ export class MockLlm {
   }
 
   private turn(body: J): Turn {
+    const schema = requestedSchema(body);
+    if (schema !== undefined) return { text: JSON.stringify(sampleFromSchema(schema)) };
     const turns = this.scenario.turns.length > 0 ? this.scenario.turns : DEFAULT.turns;
     const t = turns[Math.min(turnIndex(body), turns.length - 1)]!;
     // Side requests without tools (titles, summaries) get text only.
