@@ -40,10 +40,12 @@ function onPath(bin) {
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(installed) || mtime(lock) > mtime(installed)) {
-  say('installing npm dependencies');
+  say('installing npm dependencies (better-sqlite3 compiles from source: about a minute)');
+  // Native modules build from source: nothing is downloaded at install time.
+  const env = { ...process.env, npm_config_build_from_source: 'true' };
   const r = existsSync(lock)
-    ? run('npm', ['ci', '--no-audit', '--no-fund'])
-    : run('npm', ['install', '--no-audit', '--no-fund']);
+    ? run('npm', ['ci', '--no-audit', '--no-fund'], { env })
+    : run('npm', ['install', '--no-audit', '--no-fund'], { env });
   if (!r.ok) {
     say(`npm install failed (${r.why}); check that the npm registry is reachable`);
     process.exit(1);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PolicyError } from '../policy/load.js';
 import { UserError, errorMessage } from '../errors.js';
 import { policyCommand } from './commands/policy.js';
+import { exportCommand, logCommand, showCommand, verifyCommand } from './commands/audit.js';
 import { mockLlmCommand } from './commands/mock-llm.js';
 import { runCommand } from './commands/run.js';
 
@@ -10,6 +11,7 @@ const HELP = `glassbox: a runtime trust boundary around AI coding agents
 usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox policy check|schema|show       work with policy files
        glassbox mock-llm [--port N] [--scenario FILE]   a local inference server for offline drills
+       glassbox log | show SESSION | verify [SESSION] | export   the tamper-evident audit log
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
@@ -28,6 +30,14 @@ async function main(argv: string[]): Promise<number> {
       return policyCommand(rest);
     case 'mock-llm':
       return mockLlmCommand(rest);
+    case 'log':
+      return logCommand(rest);
+    case 'show':
+      return showCommand(rest);
+    case 'verify':
+      return verifyCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`glassbox ${version()}\n`);

@@ -3,7 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { rootCertificates } from 'node:tls';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
-import { JsonlEventSink } from '../audit/events.js';
+import type { EventSink } from '../audit/events.js';
+import { recoverAbandoned } from '../audit/recover.js';
+import { AuditLogSink } from '../audit/sink.js';
+import { AuditStore } from '../audit/store.js';
 import { parseSize } from '../policy/load.js';
 import type { LoadedPolicy } from '../policy/types.js';
 import { EgressLedger, WorkspaceIndex } from '../inspect/egress.js';
@@ -36,7 +39,7 @@ export interface RunResult {
   exitCode: number;
   sessionId: string;
   sessionDir: string;
-  events: JsonlEventSink;
+  events: EventSink;
 }
 
 export function stateRoot(home = homedir()): string {
@@ -63,7 +66,9 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
   const sessionId = newSessionId();
   const sessionDir = join(opts.stateRoot ?? stateRoot(hostHome), 'sessions', sessionId);
   mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
-  const events = new JsonlEventSink(sessionId, join(sessionDir, 'events.jsonl'));
+  const store = AuditStore.open(hostHome);
+  for (const id of recoverAbandoned(store)) say(opts.quiet, `session ${id} had ended abnormally (its supervisor was killed); recorded and cleaned up`);
+  const events = new AuditLogSink(store, sessionId, join(sessionDir, 'events.jsonl'));
   // Sockets and scratch files live in a private temp dir: short paths (unix sockets allow 108
   // bytes) and never visible inside the box, whose /tmp is its own.
   const runtimeDir = mkdtempSync(join(tmpdir(), 'glassbox-'));
@@ -98,6 +103,15 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       extraProtected,
     });
     placeholders = plan.placeholders;
+    store.startSession({
+      id: sessionId,
+      started: new Date().toISOString(),
+      pid: process.pid,
+      command: JSON.stringify(opts.command),
+      workspace,
+      policyHash: hash,
+      placeholders: JSON.stringify(placeholders),
+    });
     const user = userInfo().username;
     const env = buildEnv({
       hostEnv: process.env,
@@ -176,10 +190,13 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       const list = denied.slice(0, 5).map((e) => `${String(e.host ?? e.target)}:${String(e.port ?? '')} (${String(e.reason)})`);
       say(opts.quiet, `blocked ${denied.length} connection${denied.length === 1 ? '' : 's'}: ${list.join('; ')}${denied.length > 5 ? '; …' : ''}`);
     }
-    say(opts.quiet, `session ${sessionId} ended with exit code ${exit.code}; events in ${join(sessionDir, 'events.jsonl')}`);
+    store.endSession(sessionId, 'ended', exit.code);
+    const cp = store.checkpoint();
+    say(opts.quiet, `session ${sessionId} ended with exit code ${exit.code}; audit log ${store.path} (${cp.size} entries, signed root ${cp.root.slice(0, 12)}); events in ${join(sessionDir, 'events.jsonl')}`);
     return { exitCode: exit.code, sessionId, sessionDir, events };
   } finally {
     await proxy.close();
+    store.close();
     removePlaceholders(placeholders);
     rmSync(runtimeDir, { recursive: true, force: true });
   }

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * RFC 6962 Merkle tree hashing: leaves are H(0x00 || data), interior nodes H(0x01 || left || right),
+ * and a tree of n leaves splits at the largest power of two below n.
+ */
+const LEAF = Buffer.from([0]);
+const NODE = Buffer.from([1]);
+
+export function leafHash(data: Buffer): Buffer {
+  return createHash('sha256').update(LEAF).update(data).digest();
+}
+
+export function nodeHash(left: Buffer, right: Buffer): Buffer {
+  return createHash('sha256').update(NODE).update(left).update(right).digest();
+}
+
+/**
+ * Incremental root: keeps one subtree root per set bit of the leaf count, so appending is
+ * O(log n) and the root of everything so far can be read at any time.
+ */
+export class MerkleAccumulator {
+  private stack: { size: number; hash: Buffer }[] = [];
+  count = 0;
+
+  push(leaf: Buffer): void {
+    let node = { size: 1, hash: leafHash(leaf) };
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.size === node.size) {
+      const left = this.stack.pop()!;
+      node = { size: left.size * 2, hash: nodeHash(left.hash, node.hash) };
+    }
+    this.stack.push(node);
+    this.count++;
+  }
+
+  /** RFC 6962 root of all leaves pushed so far (the empty tree hashes the empty string). */
+  root(): Buffer {
+    if (this.stack.length === 0) return createHash('sha256').digest();
+    let acc = this.stack[this.stack.length - 1]!.hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) acc = nodeHash(this.stack[i]!.hash, acc);
+    return acc;
+  }
+}

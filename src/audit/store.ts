@@ -1,0 +1,202 @@
+import Database from 'better-sqlite3';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { canonicalJson } from '../policy/load.js';
+import { MerkleAccumulator } from './merkle.js';
+
+/**
+ * The machine's audit log: one append-only hash chain of every event from every session, in
+ * SQLite (WAL) outside any sandbox. Each entry commits on its own, so an event is durable once
+ * `append` returns (a killed supervisor loses nothing it reported). Bodies live in a
+ * content-addressed table so a retention rule can purge them while the chain stays verifiable.
+ * Every CHECKPOINT_EVERY entries, and at each session end, an Ed25519-signed RFC 6962 Merkle
+ * root over the whole chain is stored.
+ */
+export const CHECKPOINT_EVERY = 1000;
+export const GENESIS = '0'.repeat(64);
+
+export interface Entry {
+  seq: number;
+  ts: string;
+  session: string;
+  kind: string;
+  bodyHash: string;
+  prevHash: string;
+  entryHash: string;
+}
+
+export interface Checkpoint {
+  size: number;
+  root: string;
+  ts: string;
+  keyId: string;
+  signature: string;
+  publicKey: string;
+}
+
+export interface SessionRow {
+  id: string;
+  started: string;
+  ended: string | null;
+  status: 'running' | 'ended' | 'abnormal';
+  pid: number;
+  command: string;
+  workspace: string;
+  policyHash: string;
+  exitCode: number | null;
+  placeholders: string;
+}
+
+export function dataDir(home = homedir()): string {
+  return join(process.env.XDG_DATA_HOME || join(home, '.local', 'share'), 'glassbox');
+}
+
+export function entryHash(seq: number, ts: string, session: string, kind: string, bodyHash: string, prevHash: string): string {
+  return createHash('sha256').update(`${seq}\n${ts}\n${session}\n${kind}\n${bodyHash}\n${prevHash}`).digest('hex');
+}
+
+export function checkpointMessage(size: number, root: string, ts: string): Buffer {
+  return Buffer.from(`glassbox-checkpoint/v1\n${size}\n${root}\n${ts}\n`);
+}
+
+/** The signing key, created on first use, readable only by its owner, never inside a box. */
+function loadKey(dir: string): { key: KeyObject; publicPem: string; keyId: string } {
+  const file = join(dir, 'checkpoint-ed25519.pem');
+  let key: KeyObject;
+  if (existsSync(file)) key = createPrivateKey(readFileSync(file));
+  else {
+    key = generateKeyPairSync('ed25519').privateKey;
+    writeFileSync(file, key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  chmodSync(file, 0o600);
+  const pub = createPublicKey(key);
+  const publicPem = pub.export({ type: 'spki', format: 'pem' }) as string;
+  const keyId = createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return { key, publicPem, keyId };
+}
+
+export class AuditStore {
+  readonly db: Database.Database;
+  private readonly merkle = new MerkleAccumulator();
+  private lastSeq = 0;
+  private lastHash = GENESIS;
+  private readonly key: ReturnType<typeof loadKey>;
+  private readonly insertEntry: Database.Statement;
+  private readonly insertBlob: Database.Statement;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.db = new Database(path);
+    chmodSync(path, 0o600);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives the process being killed (not a power cut).
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, session TEXT NOT NULL, kind TEXT NOT NULL,
+        body_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS entries_session ON entries(session, seq);
+      CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, ts TEXT NOT NULL, key_id TEXT NOT NULL,
+        signature TEXT NOT NULL, public_key TEXT NOT NULL, stack TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, started TEXT NOT NULL, ended TEXT, status TEXT NOT NULL, pid INTEGER NOT NULL,
+        command TEXT NOT NULL, workspace TEXT NOT NULL, policy_hash TEXT NOT NULL, exit_code INTEGER, placeholders TEXT NOT NULL DEFAULT '[]');
+    `);
+    this.key = loadKey(dirname(path));
+    this.insertEntry = this.db.prepare('INSERT INTO entries (seq, ts, session, kind, body_hash, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertBlob = this.db.prepare('INSERT OR IGNORE INTO blobs (hash, body) VALUES (?, ?)');
+    this.restore();
+  }
+
+  static open(home = homedir()): AuditStore {
+    return new AuditStore(join(dataDir(home), 'audit.db'));
+  }
+
+  /** Rebuilds the in-memory chain head and Merkle state: from the last checkpoint, then the entries after it. */
+  private restore(): void {
+    const cp = this.db.prepare('SELECT size, stack FROM checkpoints ORDER BY size DESC LIMIT 1').get() as { size: number; stack: string } | undefined;
+    let from = 0;
+    if (cp) {
+      const stack = JSON.parse(cp.stack) as { size: number; hash: string }[];
+      (this.merkle as unknown as { stack: { size: number; hash: Buffer }[] }).stack = stack.map((s) => ({ size: s.size, hash: Buffer.from(s.hash, 'hex') }));
+      this.merkle.count = cp.size;
+      from = cp.size;
+    }
+    for (const row of this.db.prepare('SELECT entry_hash FROM entries WHERE seq > ? ORDER BY seq').iterate(from) as Iterable<{ entry_hash: string }>) {
+      this.merkle.push(Buffer.from(row.entry_hash, 'hex'));
+    }
+    const last = this.db.prepare('SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1').get() as { seq: number; entry_hash: string } | undefined;
+    if (last) {
+      this.lastSeq = last.seq;
+      this.lastHash = last.entry_hash;
+    }
+  }
+
+  get head(): { seq: number; hash: string } {
+    return { seq: this.lastSeq, hash: this.lastHash };
+  }
+
+  /** Appends one event; durable when this returns. */
+  append(session: string, kind: string, body: unknown, ts = new Date().toISOString()): Entry {
+    const text = canonicalJson(body);
+    const bodyHash = createHash('sha256').update(text).digest('hex');
+    const seq = this.lastSeq + 1;
+    const prevHash = this.lastHash;
+    const hash = entryHash(seq, ts, session, kind, bodyHash, prevHash);
+    this.insertBlob.run(bodyHash, text);
+    this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash);
+    this.lastSeq = seq;
+    this.lastHash = hash;
+    this.merkle.push(Buffer.from(hash, 'hex'));
+    if (seq % CHECKPOINT_EVERY === 0) this.checkpoint();
+    return { seq, ts, session, kind, bodyHash, prevHash, entryHash: hash };
+  }
+
+  /** Signs the Merkle root of the whole chain as it stands. */
+  checkpoint(): Checkpoint {
+    const size = this.lastSeq;
+    const existing = this.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints WHERE size = ?').get(size) as Checkpoint | undefined;
+    if (existing) return existing;
+    const root = this.merkle.root().toString('hex');
+    const ts = new Date().toISOString();
+    const signature = sign(null, checkpointMessage(size, root, ts), this.key.key).toString('base64');
+    const stack = (this.merkle as unknown as { stack: { size: number; hash: Buffer }[] }).stack.map((s) => ({ size: s.size, hash: s.hash.toString('hex') }));
+    this.db.prepare('INSERT INTO checkpoints (size, root, ts, key_id, signature, public_key, stack) VALUES (?, ?, ?, ?, ?, ?, ?)').run(size, root, ts, this.key.keyId, signature, this.key.publicPem, JSON.stringify(stack));
+    return { size, root, ts, keyId: this.key.keyId, signature, publicKey: this.key.publicPem };
+  }
+
+  latestCheckpoint(): Checkpoint | undefined {
+    return this.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints ORDER BY size DESC LIMIT 1').get() as Checkpoint | undefined;
+  }
+
+  startSession(row: Omit<SessionRow, 'ended' | 'status' | 'exitCode'>): void {
+    this.db
+      .prepare('INSERT INTO sessions (id, started, ended, status, pid, command, workspace, policy_hash, exit_code, placeholders) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, NULL, ?)')
+      .run(row.id, row.started, 'running', row.pid, row.command, row.workspace, row.policyHash, row.placeholders);
+  }
+
+  endSession(id: string, status: 'ended' | 'abnormal', exitCode: number | null): void {
+    this.db.prepare('UPDATE sessions SET ended = ?, status = ?, exit_code = ? WHERE id = ?').run(new Date().toISOString(), status, exitCode, id);
+  }
+
+  sessions(): SessionRow[] {
+    return this.db
+      .prepare('SELECT id, started, ended, status, pid, command, workspace, policy_hash AS policyHash, exit_code AS exitCode, placeholders FROM sessions ORDER BY started')
+      .all() as SessionRow[];
+  }
+
+  /** Entries of a session with their bodies (null where a retention rule purged them). */
+  sessionEvents(session: string): (Entry & { body: Record<string, unknown> | null })[] {
+    const rows = this.db
+      .prepare(
+        'SELECT e.seq, e.ts, e.session, e.kind, e.body_hash AS bodyHash, e.prev_hash AS prevHash, e.entry_hash AS entryHash, b.body FROM entries e LEFT JOIN blobs b ON b.hash = e.body_hash WHERE e.session = ? ORDER BY e.seq',
+      )
+      .all(session) as (Entry & { body: string | null })[];
+    return rows.map((r) => ({ ...r, body: r.body === null ? null : (JSON.parse(r.body) as Record<string, unknown>) }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
