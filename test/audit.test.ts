@@ -1,0 +1,171 @@
+/**
+ * The audit log on real SQLite: verification passes on an honest log and names each kind of
+ * tampering; a killed supervisor loses no acknowledged event and its session is recovered.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AuditStore, CHECKPOINT_EVERY } from '../src/audit/store.js';
+import { verifyChain } from '../src/audit/verify.js';
+import { actors, asActor, glassbox, makeWorkspace, REPO, runProcess } from './helpers.js';
+
+function freshStore(n: number): AuditStore {
+  const dir = mkdtempSync(join(tmpdir(), 'gb-audit-'));
+  const store = new AuditStore(join(dir, 'audit.db'));
+  for (let i = 0; i < n; i++) store.append(i < n / 2 ? 'sess-a' : 'sess-b', i % 3 ? 'network' : 'http', { i, host: `h${i}.example`, decision: i % 5 ? 'allow' : 'deny' });
+  store.checkpoint();
+  return store;
+}
+
+describe('audit chain verification', () => {
+  it('verifies an honest log, with periodic and final checkpoints', () => {
+    const store = freshStore(CHECKPOINT_EVERY + 250);
+    const r = verifyChain(store.db);
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.entries, CHECKPOINT_EVERY + 250);
+    assert.equal(r.checkpoints, 2);
+    store.close();
+  });
+
+  const tamper: [string, (s: AuditStore) => void, RegExp][] = [
+    ['an edited entry', (s) => s.db.prepare("UPDATE entries SET kind = 'tampered' WHERE seq = 30").run(), /entry 30 was modified/],
+    ['an edited body', (s) => s.db.prepare("UPDATE blobs SET body = replace(body, 'deny', 'allow') WHERE hash = (SELECT body_hash FROM entries WHERE seq = 51)").run(), /body of entry 51 was modified/],
+    ['a deleted entry', (s) => s.db.prepare('DELETE FROM entries WHERE seq = 70').run(), /entries 70\.\.70 are missing/],
+    [
+      'reordered entries',
+      (s) => {
+        s.db.prepare('UPDATE entries SET seq = -1 WHERE seq = 80').run();
+        s.db.prepare('UPDATE entries SET seq = 80 WHERE seq = 81').run();
+        s.db.prepare('UPDATE entries SET seq = 81 WHERE seq = -1').run();
+      },
+      /chain broken at entry 80/,
+    ],
+    ['a truncated tail', (s) => s.db.prepare('DELETE FROM entries WHERE seq > 150').run(), /log truncated: the checkpoint at 200 entries is signed, but only 150 entries remain/],
+    ['a forged checkpoint', (s) => s.db.prepare("UPDATE checkpoints SET root = replace(root, substr(root, 1, 2), 'ff') WHERE size = 200").run(), /checkpoint at 200 entries (does not match the log|has an invalid signature)/],
+  ];
+  for (const [what, damage, expected] of tamper) {
+    it(`detects ${what}`, () => {
+      const store = freshStore(200);
+      damage(store);
+      const r = verifyChain(store.db);
+      assert.equal(r.ok, false);
+      assert.ok(r.problems.some((p) => expected.test(p)), `problems: ${r.problems.join(' | ')}`);
+      store.close();
+    });
+  }
+
+  it('detects a rewritten and re-signed tail against an exported checkpoint', () => {
+    const store = freshStore(200);
+    const witness = store.checkpoint();
+    // An attacker with the machine's key rewrites history and signs it again: the log is
+    // self-consistent, and only a checkpoint kept elsewhere shows the rewrite.
+    const path = store.path;
+    store.db.exec('DELETE FROM entries WHERE seq > 120; DELETE FROM checkpoints;');
+    store.close();
+    const forged = new AuditStore(path);
+    for (let i = 0; i < 80; i++) forged.append('sess-b', 'network', { i, host: 'innocent.example', decision: 'allow' });
+    forged.checkpoint();
+    assert.equal(verifyChain(forged.db).ok, true, 'self-consistent after the rewrite');
+    const r = verifyChain(forged.db, { witness });
+    assert.equal(r.ok, false);
+    assert.equal(r.witness, 'mismatch');
+    assert.ok(r.problems.some((p) => /the log was rewritten: its first 200 entries no longer match the exported checkpoint/.test(p)));
+    forged.close();
+  });
+
+  it('stays verifiable when a retention rule purges bodies', () => {
+    const store = freshStore(100);
+    store.db.prepare('DELETE FROM blobs WHERE hash IN (SELECT body_hash FROM entries WHERE seq <= 10)').run();
+    const r = verifyChain(store.db);
+    assert.equal(r.ok, true);
+    assert.ok(r.purgedBodies >= 10);
+    store.close();
+  });
+});
+
+describe('glassbox verify / log / show (CLI)', () => {
+  it('reports verified or TAMPERED with the exit code, and checks an exported checkpoint', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'gb-audithome-'));
+    const dataDir = join(home, '.local', 'share', 'glassbox');
+    const store = new AuditStore(join(dataDir, 'audit.db'));
+    store.startSession({ id: 's1', started: new Date().toISOString(), pid: 1, command: '["claude"]', workspace: '/w', policyHash: 'p', placeholders: '[]' });
+    for (let i = 0; i < 20; i++) store.append('s1', 'network', { decision: i % 4 ? 'allow' : 'deny', host: `h${i}`, port: 443 });
+    store.endSession('s1', 'ended', 0);
+    store.checkpoint();
+    store.close();
+    const cli = (...args: string[]) => runProcess([process.execPath, join(REPO, 'bin', 'glassbox.js'), ...args], { env: { PATH: process.env.PATH, HOME: home } });
+    const witness = join(home, 'witness.json');
+    const ok = await cli('verify', '--export-checkpoint', witness);
+    assert.equal(ok.code, 0);
+    assert.match(ok.stdout, /^verified: 20 entries, 1 signed checkpoints/);
+    const log = await cli('log');
+    assert.match(log.stdout, /s1\s+ended\s+0\s+20\s+5/);
+    const show = await cli('show', 's1', '--denied');
+    assert.equal(show.stdout.trim().split('\n').length, 5);
+    const db = new AuditStore(join(dataDir, 'audit.db'));
+    db.db.prepare("UPDATE blobs SET body = replace(body, 'deny', 'allow')").run();
+    db.close();
+    const bad = await cli('verify', '--checkpoint', witness);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /^TAMPERED: \d+ problems?\n  - the body of entry 1 was modified/);
+  });
+});
+
+describe('crash safety', () => {
+  for (const actor of actors()) {
+    it(`kill -9 of the supervisor (${actor.kind}): no acknowledged event lost, no agent left, session recovered`, async () => {
+      const ws = makeWorkspace(actor);
+      const marker = `gb-crash-${Date.now()}`;
+      const env = { PATH: '/usr/bin:/bin', HOME: actor.home, LANG: 'C.UTF-8' };
+      const argv = asActor(actor, env, [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), 'run', '--workspace', ws, '--', 'bash', '-c', `curl -s https://denied-before-crash.example/ ; echo ready; exec -a ${marker} sleep 300`]);
+      const child = spawn(argv[0]!, argv.slice(1), { cwd: ws, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      for (let i = 0; i < 100 && !out.includes('ready'); i++) await sleep(100);
+      assert.match(out, /ready/);
+      assert.ok(existsSync(join(ws, '.mcp.json')), 'placeholders exist while the session runs');
+      const sup = findSupervisor(ws);
+      assert.ok(sup, 'supervisor not found');
+      process.kill(sup, 'SIGKILL');
+      await new Promise((r) => child.on('close', r));
+      await sleep(300);
+      assert.equal(findByComm(marker), undefined, 'the agent must not outlive its supervisor');
+      // Next start recovers the abandoned session.
+      const next = await glassbox(actor, ['run', '--workspace', ws, '--', 'true'], { cwd: ws });
+      assert.equal(next.code, 0, next.stderr);
+      assert.match(next.stderr, /had ended abnormally \(its supervisor was killed\); recorded and cleaned up/);
+      assert.equal(existsSync(join(ws, '.mcp.json')), false, 'the crashed session\'s placeholders are swept');
+      const log = await runProcess(asActor(actor, env, [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), 'log', '--json']), {});
+      const sessions = JSON.parse(log.stdout) as { id: string; status: string; denied: number }[];
+      const crashed = sessions.find((s) => s.status === 'abnormal');
+      assert.ok(crashed, 'the crashed session is marked abnormal');
+      assert.equal(crashed.denied, 1, 'the denial acknowledged before the crash is in the log');
+      const verify = await runProcess(asActor(actor, env, [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), 'verify']), {});
+      assert.equal(verify.code, 0, verify.stdout);
+    });
+  }
+});
+
+function cmdline(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+function findSupervisor(ws: string): number | undefined {
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const c = cmdline(p);
+    if (c.startsWith(process.execPath) && c.includes('glassbox.js run') && c.includes(ws)) return Number(p);
+  }
+  return undefined;
+}
+function findByComm(name: string): number | undefined {
+  for (const p of readdirSync('/proc')) if (/^\d+$/.test(p) && cmdline(p).startsWith(name)) return Number(p);
+  return undefined;
+}
