@@ -33,7 +33,15 @@ describe('audit chain verification', () => {
 
   const tamper: [string, (s: AuditStore) => void, RegExp][] = [
     ['an edited entry', (s) => s.db.prepare("UPDATE entries SET kind = 'tampered' WHERE seq = 30").run(), /entry 30 was modified/],
-    ['an edited body', (s) => s.db.prepare("UPDATE blobs SET body = replace(body, 'deny', 'allow') WHERE hash = (SELECT body_hash FROM entries WHERE seq = 51)").run(), /body of entry 51 was modified/],
+    ['an edited body', (s) => s.db.prepare("UPDATE entries SET body = replace(body, 'deny', 'allow') WHERE seq = 51").run(), /body of entry 51 was modified/],
+    [
+      'an edited large body (blob table)',
+      (s) => {
+        s.append('sess-b', 'http', { big: 'y'.repeat(10_000), decision: 'deny' });
+        s.db.prepare("UPDATE blobs SET body = replace(body, 'deny', 'allow')").run();
+      },
+      /body of entry 201 was modified/,
+    ],
     ['a deleted entry', (s) => s.db.prepare('DELETE FROM entries WHERE seq = 70').run(), /entries 70\.\.70 are missing/],
     [
       'reordered entries',
@@ -79,7 +87,7 @@ describe('audit chain verification', () => {
 
   it('stays verifiable when a retention rule purges bodies', () => {
     const store = freshStore(100);
-    store.db.prepare('DELETE FROM blobs WHERE hash IN (SELECT body_hash FROM entries WHERE seq <= 10)').run();
+    store.db.prepare('UPDATE entries SET body = NULL WHERE seq <= 10').run();
     const r = verifyChain(store.db);
     assert.equal(r.ok, true);
     assert.ok(r.purgedBodies >= 10);
@@ -107,7 +115,7 @@ describe('glassbox verify / log / show (CLI)', () => {
     const show = await cli('show', 's1', '--denied');
     assert.equal(show.stdout.trim().split('\n').length, 5);
     const db = new AuditStore(join(dataDir, 'audit.db'));
-    db.db.prepare("UPDATE blobs SET body = replace(body, 'deny', 'allow')").run();
+    db.db.prepare("UPDATE entries SET body = replace(body, 'deny', 'allow')").run();
     db.close();
     const bad = await cli('verify', '--checkpoint', witness);
     assert.equal(bad.code, 1);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hash as oneShot, sign, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,12 +9,15 @@ import { MerkleAccumulator } from './merkle.js';
 /**
  * The machine's audit log: one append-only hash chain of every event from every session, in
  * SQLite (WAL) outside any sandbox. Each entry commits on its own, so an event is durable once
- * `append` returns (a killed supervisor loses nothing it reported). Bodies live in a
- * content-addressed table so a retention rule can purge them while the chain stays verifiable.
+ * `append` returns (a killed supervisor loses nothing it reported). Entries carry only the hash
+ * of their body; small bodies sit in the row, large ones in a content-addressed table, and
+ * either can be purged by a retention rule while the chain stays verifiable.
  * Every CHECKPOINT_EVERY entries, and at each session end, an Ed25519-signed RFC 6962 Merkle
  * root over the whole chain is stored.
  */
 export const CHECKPOINT_EVERY = 1000;
+/** Bodies up to this size live in their entry's row; larger ones in the content-addressed blob table. */
+export const INLINE_BODY_MAX = 4096;
 export const GENESIS = '0'.repeat(64);
 
 export interface Entry {
@@ -54,7 +57,7 @@ export function dataDir(home = homedir()): string {
 }
 
 export function entryHash(seq: number, ts: string, session: string, kind: string, bodyHash: string, prevHash: string): string {
-  return createHash('sha256').update(`${seq}\n${ts}\n${session}\n${kind}\n${bodyHash}\n${prevHash}`).digest('hex');
+  return oneShot('sha256', `${seq}\n${ts}\n${session}\n${kind}\n${bodyHash}\n${prevHash}`, 'hex');
 }
 
 export function checkpointMessage(size: number, root: string, ts: string): Buffer {
@@ -85,6 +88,7 @@ export class AuditStore {
   private readonly key: ReturnType<typeof loadKey>;
   private readonly insertEntry: Database.Statement;
   private readonly insertBlob: Database.Statement;
+  private readonly appendTx: (seq: number, ts: string, session: string, kind: string, bodyHash: string, prevHash: string, hash: string, text: string) => void;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -95,7 +99,7 @@ export class AuditStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, session TEXT NOT NULL, kind TEXT NOT NULL,
-        body_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL);
+        body_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL, body TEXT);
       CREATE INDEX IF NOT EXISTS entries_session ON entries(session, seq);
       CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, ts TEXT NOT NULL, key_id TEXT NOT NULL,
@@ -103,9 +107,18 @@ export class AuditStore {
       CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, started TEXT NOT NULL, ended TEXT, status TEXT NOT NULL, pid INTEGER NOT NULL,
         command TEXT NOT NULL, workspace TEXT NOT NULL, policy_hash TEXT NOT NULL, exit_code INTEGER, placeholders TEXT NOT NULL DEFAULT '[]');
     `);
+    // Logs written before bodies moved inline: add the column (old rows keep theirs in blobs).
+    const cols = this.db.prepare('PRAGMA table_info(entries)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'body')) this.db.exec('ALTER TABLE entries ADD COLUMN body TEXT');
     this.key = loadKey(dirname(path));
-    this.insertEntry = this.db.prepare('INSERT INTO entries (seq, ts, session, kind, body_hash, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertEntry = this.db.prepare('INSERT INTO entries (seq, ts, session, kind, body_hash, prev_hash, entry_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertBlob = this.db.prepare('INSERT OR IGNORE INTO blobs (hash, body) VALUES (?, ?)');
+    // Body and entry commit together: one durable write per event.
+    this.appendTx = this.db.transaction((seq: number, ts: string, session: string, kind: string, bodyHash: string, prevHash: string, hash: string, text: string) => {
+      const inline = text.length <= INLINE_BODY_MAX;
+      if (!inline) this.insertBlob.run(bodyHash, text);
+      this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, inline ? text : null);
+    });
     this.restore();
   }
 
@@ -140,12 +153,11 @@ export class AuditStore {
   /** Appends one event; durable when this returns. */
   append(session: string, kind: string, body: unknown, ts = new Date().toISOString()): Entry {
     const text = canonicalJson(body);
-    const bodyHash = createHash('sha256').update(text).digest('hex');
+    const bodyHash = oneShot('sha256', text, 'hex');
     const seq = this.lastSeq + 1;
     const prevHash = this.lastHash;
     const hash = entryHash(seq, ts, session, kind, bodyHash, prevHash);
-    this.insertBlob.run(bodyHash, text);
-    this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash);
+    this.appendTx(seq, ts, session, kind, bodyHash, prevHash, hash, text);
     this.lastSeq = seq;
     this.lastHash = hash;
     this.merkle.push(Buffer.from(hash, 'hex'));
@@ -190,7 +202,7 @@ export class AuditStore {
   sessionEvents(session: string): (Entry & { body: Record<string, unknown> | null })[] {
     const rows = this.db
       .prepare(
-        'SELECT e.seq, e.ts, e.session, e.kind, e.body_hash AS bodyHash, e.prev_hash AS prevHash, e.entry_hash AS entryHash, b.body FROM entries e LEFT JOIN blobs b ON b.hash = e.body_hash WHERE e.session = ? ORDER BY e.seq',
+        'SELECT seq, ts, session, kind, body_hash AS bodyHash, prev_hash AS prevHash, entry_hash AS entryHash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) AS body FROM entries WHERE session = ? ORDER BY seq',
       )
       .all(session) as (Entry & { body: string | null })[];
     return rows.map((r) => ({ ...r, body: r.body === null ? null : (JSON.parse(r.body) as Record<string, unknown>) }));

@@ -46,7 +46,7 @@ export function verifyChain(db: Database.Database, opts: { session?: string; wit
   let sessionEntries = 0;
   let witness: VerifyReport['witness'];
   const rows = db
-    .prepare('SELECT e.seq, e.ts, e.session, e.kind, e.body_hash, e.prev_hash, e.entry_hash, b.body FROM entries e LEFT JOIN blobs b ON b.hash = e.body_hash ORDER BY e.seq')
+    .prepare('SELECT seq, ts, session, kind, body_hash, prev_hash, entry_hash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) FROM entries ORDER BY seq')
     .raw()
     .iterate() as Iterable<[number, string, string, string, string, string, string, string | null]>;
   for (const [seq, ts, session, kind, bodyHash, prevHash, entryHashValue, body] of rows) {
