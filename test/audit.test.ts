@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditStore, CHECKPOINT_EVERY } from '../src/audit/store.js';
@@ -120,6 +121,40 @@ describe('glassbox verify / log / show (CLI)', () => {
     const bad = await cli('verify', '--checkpoint', witness);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /^TAMPERED: \d+ problems?\n  - the body of entry 1 was modified/);
+  });
+});
+
+describe('OTLP export', () => {
+  it('posts every event to a collector as OTLP/HTTP JSON logs, denials as WARN', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'gb-otlphome-'));
+    const store = new AuditStore(join(home, '.local', 'share', 'glassbox', 'audit.db'));
+    store.startSession({ id: 'otlp-1', started: new Date().toISOString(), pid: 1, command: '["codex"]', workspace: '/w', policyHash: 'p', placeholders: '[]' });
+    store.append('otlp-1', 'network', { decision: 'deny', host: 'evil.example', port: 443 });
+    store.append('otlp-1', 'http', { decision: 'allow', host: 'api.openai.com', port: 443 });
+    store.close();
+    const received: { url: string; body: { resourceLogs: { scopeLogs: { logRecords: { severityText: string; attributes: { key: string; value: { stringValue?: string } }[] }[] }[] }[] } }[] = [];
+    const collector = createServer((req, res) => {
+      let b = '';
+      req.on('data', (d) => (b += d));
+      req.on('end', () => {
+        received.push({ url: req.url ?? '', body: JSON.parse(b) });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', () => r()));
+    const port = (collector.address() as { port: number }).port;
+    const out = await runProcess([process.execPath, join(REPO, 'bin', 'glassbox.js'), 'export', '--format', 'otlp', '--endpoint', `http://127.0.0.1:${port}`], { env: { PATH: process.env.PATH, HOME: home } });
+    collector.close();
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stdout, `exported 2 events to http://127.0.0.1:${port}\n`);
+    assert.equal(received[0]!.url, '/v1/logs');
+    const records = received[0]!.body.resourceLogs[0]!.scopeLogs[0]!.logRecords;
+    assert.deepEqual(records.map((r) => r.severityText), ['WARN', 'INFO']);
+    assert.equal(records[0]!.attributes.find((a) => a.key === 'server.address')?.value.stringValue, 'evil.example');
+    // Nothing listens on the collector's port any more.
+    const refused = await runProcess([process.execPath, join(REPO, 'bin', 'glassbox.js'), 'export', '--format', 'otlp', '--endpoint', `http://127.0.0.1:${port}`], { env: { PATH: process.env.PATH, HOME: home } });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^glassbox: OTLP export to http:\/\/127\.0\.0\.1:\d+ failed: fetch failed \(ECONNREFUSED\); check that a collector listens there\n$/);
   });
 });
 

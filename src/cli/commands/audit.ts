@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import { type Checkpoint, AuditStore, dataDir } from '../../audit/store.js';
 import { verifyChain } from '../../audit/verify.js';
+import { sendOtlp } from '../../audit/otlp.js';
 import { parseArgs } from '../args.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -112,15 +113,29 @@ export function verifyCommand(argv: string[]): number {
   }
 }
 
-/** `glassbox export [--session S] --format jsonl`. */
-export function exportCommand(argv: string[]): number {
-  const { options } = parseArgs(argv, [{ name: 'session', value: 'a session id' }, { name: 'format', value: 'jsonl' }], 'export');
+/** `glassbox export [--session S] --format jsonl|otlp [--endpoint URL]`. */
+export async function exportCommand(argv: string[]): Promise<number> {
+  const { options } = parseArgs(argv, [{ name: 'session', value: 'a session id' }, { name: 'format', value: 'jsonl or otlp' }, { name: 'endpoint', value: 'an OTLP/HTTP collector URL, e.g. http://127.0.0.1:4318' }], 'export');
   const format = options.format ?? 'jsonl';
-  if (format !== 'jsonl') throw new UserError(`unsupported export format ${JSON.stringify(format)}; this version writes jsonl (OTLP export is not built yet)`);
+  if (format !== 'jsonl' && format !== 'otlp') throw new UserError(`unsupported export format ${JSON.stringify(format)}; use jsonl or otlp`);
+  if (format === 'otlp' && typeof options.endpoint !== 'string') throw new UserError('--format otlp needs --endpoint URL (an OpenTelemetry Collector, e.g. http://127.0.0.1:4318)');
   const store = openStore();
   try {
     const ids = typeof options.session === 'string' ? [resolveSession(store, options.session)] : store.sessions().map((s) => s.id);
-    for (const id of ids) for (const e of store.sessionEvents(id)) process.stdout.write(JSON.stringify(e) + '\n');
+    const events = ids.flatMap((id) => store.sessionEvents(id));
+    if (format === 'jsonl') {
+      for (const e of events) process.stdout.write(JSON.stringify(e) + '\n');
+      return 0;
+    }
+    const version = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    try {
+      const n = await sendOtlp(options.endpoint as string, events, version);
+      process.stdout.write(`exported ${n} events to ${String(options.endpoint)}\n`);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message;
+      throw new UserError(`OTLP export to ${String(options.endpoint)} failed: ${(err as Error).message}${why ? ` (${why})` : ''}; check that a collector listens there`);
+    }
     return 0;
   } finally {
     store.close();
