@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditStore, CHECKPOINT_EVERY } from '../src/audit/store.js';
 import { verifyChain } from '../src/audit/verify.js';
+import { applyRetention } from '../src/audit/retention.js';
 import { actors, asActor, glassbox, makeWorkspace, REPO, runProcess } from './helpers.js';
 
 function freshStore(n: number): AuditStore {
@@ -92,6 +93,30 @@ describe('audit chain verification', () => {
     const r = verifyChain(store.db);
     assert.equal(r.ok, true);
     assert.ok(r.purgedBodies >= 10);
+    store.close();
+  });
+});
+
+describe('retention', () => {
+  it('purges old bodies by age and by size, logs each purge, and the chain still verifies', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-ret-'));
+    const store = new AuditStore(join(dir, 'audit.db'));
+    const old = Date.now() - 40 * 86400_000;
+    for (let i = 0; i < 50; i++) store.append('old', 'network', { i, pad: 'x'.repeat(100) }, new Date(old + i * 1000).toISOString());
+    for (let i = 0; i < 50; i++) store.append('new', 'network', { i, pad: 'y'.repeat(100) });
+    const byAge = applyRetention(store, { days: 30 });
+    assert.equal(byAge.entries, 50);
+    const events = store.sessionEvents('old');
+    assert.ok(events.every((e) => e.body === null));
+    assert.ok(store.sessionEvents('new').every((e) => e.body !== null));
+    const purgeRecord = store.sessionEvents('retention')[0]!;
+    assert.equal(purgeRecord.kind, 'retention.purge');
+    assert.deepEqual({ ...purgeRecord.body, bytes: undefined }, { rule: 'older than 30 days', throughSeq: 50, entries: 50, bytes: undefined });
+    const bySize = applyRetention(store, { maxBytes: 10 * 130 });
+    assert.ok(bySize.entries >= 35 && bySize.entries <= 45, `purged ${bySize.entries}`);
+    const r = verifyChain(store.db);
+    assert.equal(r.ok, true, r.problems.join('; '));
+    assert.ok(r.purgedBodies >= 85);
     store.close();
   });
 });

@@ -61,6 +61,7 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     network: { allow: [], route: {} },
     credentials: [],
     limits: { processes: 0, memory: '', fileSize: '', openFiles: 0 },
+    audit: { retention: {}, exec: true },
   };
   for (const layer of layers) {
     if (layer.workspace !== undefined) out.workspace = layer.workspace;
@@ -93,6 +94,8 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
       out.credentials = out.credentials.filter((c) => c.name !== cred.name);
       out.credentials.push(cred);
     }
+    Object.assign(out.audit.retention, layer.audit?.retention ?? {});
+    if (layer.audit?.exec !== undefined) out.audit.exec = layer.audit.exec;
     Object.assign(
       out.limits,
       Object.fromEntries(Object.entries(layer.limits ?? {}).filter(([, v]) => v !== undefined)),

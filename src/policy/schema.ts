@@ -203,6 +203,23 @@ export const policySchema: Schema = {
         },
       },
     },
+    audit: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'The audit log on this machine.',
+      properties: {
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Purge event bodies (never the hash chain) older than `days` or beyond `maxSize`; each purge is itself logged.',
+          properties: {
+            days: { type: 'integer', minimum: 1, maximum: 36500 },
+            maxSize: { ...size, description: 'Keep the bodies of the newest events within this size, e.g. `512M`.' },
+          },
+        },
+        exec: { type: 'boolean', description: 'Record every program executed inside the sandbox (strace, seccomp-bpf). Default true when strace is installed.' },
+      },
+    },
     limits: {
       type: 'object',
       additionalProperties: false,

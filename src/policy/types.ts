@@ -23,6 +23,7 @@ export interface PolicyDoc {
   };
   credentials?: CredentialRule[];
   limits?: { processes?: number; memory?: string; fileSize?: string; openFiles?: number };
+  audit?: { retention?: { days?: number; maxSize?: string }; exec?: boolean };
 }
 
 export interface HomeProjection {
@@ -59,6 +60,7 @@ export interface EffectivePolicy {
   network: { allow: AllowRule[]; route: Record<string, string> };
   credentials: CredentialRule[];
   limits: { processes: number; memory: string; fileSize: string; openFiles: number };
+  audit: { retention: { days?: number; maxSize?: string }; exec: boolean };
 }
 
 export interface LoadedPolicy {

@@ -5,6 +5,7 @@ import { homedir, tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import type { EventSink } from '../audit/events.js';
 import { recoverAbandoned } from '../audit/recover.js';
+import { applyRetention } from '../audit/retention.js';
 import { AuditLogSink } from '../audit/sink.js';
 import { AuditStore } from '../audit/store.js';
 import { parseSize } from '../policy/load.js';
@@ -68,6 +69,11 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
   mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
   const store = AuditStore.open(hostHome);
   for (const id of recoverAbandoned(store)) say(opts.quiet, `session ${id} had ended abnormally (its supervisor was killed); recorded and cleaned up`);
+  const retention = policy.audit.retention;
+  if (retention.days !== undefined || retention.maxSize !== undefined) {
+    const purged = applyRetention(store, { ...(retention.days !== undefined ? { days: retention.days } : {}), ...(retention.maxSize ? { maxBytes: parseSize(retention.maxSize) } : {}) });
+    if (purged.entries > 0) say(opts.quiet, `retention purged the bodies of ${purged.entries} old events (${purged.bytes} bytes); their hashes stay in the chain`);
+  }
   const events = new AuditLogSink(store, sessionId, join(sessionDir, 'events.jsonl'));
   // Sockets and scratch files live in a private temp dir: short paths (unix sockets allow 108
   // bytes) and never visible inside the box, whose /tmp is its own.
