@@ -67,6 +67,8 @@ const needed = [
   ['bwrap', 'bubblewrap'],
   ['socat', 'socat'],
 ];
+// The exec trail uses strace; without it sessions run with that record off.
+if (isRoot) needed.push(['strace', 'strace']);
 if (forTests) {
   needed.push(['curl', 'curl'], ['wget', 'wget'], ['nc', 'netcat-openbsd'], ['tmux', 'tmux'], ['getent', 'libc-bin']);
 }

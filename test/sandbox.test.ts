@@ -41,6 +41,16 @@ for (const actor of actors()) {
       });
     }
 
+    it('records every program run inside the box in the exec trail', async () => {
+      const out = await glassbox(actor, ['run', '--workspace', makeWorkspace(actor), '--', 'bash', '-c', 'git --version >/dev/null; printf "%s\\n" "two words" | tr a-z A-Z'], {});
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /TWO WORDS/);
+      const file = /events in (\S+)/.exec(out.stderr)![1]!;
+      const execs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; argv?: string[]; path?: string }).filter((e) => e.kind === 'exec');
+      assert.deepEqual(execs.map((e) => e.argv), [['bash', '-c', 'git --version >/dev/null; printf "%s\\n" "two words" | tr a-z A-Z'], ['git', '--version'], ['tr', 'a-z', 'A-Z']]);
+      assert.equal(execs[1]!.path, '/usr/bin/git');
+    });
+
     it('passes the exit code through', async () => {
       assert.equal((await inBox(actor, 'exit 42')).code, 42);
       assert.equal((await inBox(actor, 'true')).code, 0);

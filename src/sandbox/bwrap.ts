@@ -10,6 +10,7 @@ import type { Mount, RunningSandbox, SandboxBackend, SandboxExit, SandboxSpec } 
 /** Where the bridge directory (proxy socket + init script) appears inside the box. */
 export const BOX_RUNTIME_DIR = '/run/glassbox';
 const INIT_SCRIPT = 'init.sh';
+export const INIT_PATH = `${BOX_RUNTIME_DIR}/${INIT_SCRIPT}`;
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 };
 
@@ -102,7 +103,14 @@ export class BubblewrapBackend implements SandboxBackend {
     // The launcher joins the session's cgroups before anything else starts, so that no process
     // of the box is ever outside them, then applies rlimits and becomes bubblewrap.
     const launcher = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
-    const argv = ['-c', launcher, 'glassbox-launch', String(cgroup.procsFiles.length), ...cgroup.procsFiles, 'prlimit', ...prlimitArgs(spec.limits), '--', this.bwrapPath!, '--args', '3', '--', ...boxCommand];
+    // The exec trail: strace outside the box follows bubblewrap and everything below it. The
+    // agent cannot see it (pid namespace) or its output (a host file); seccomp-bpf makes it stop
+    // only on execve, so other syscalls run at full speed.
+    // setpriv --pdeathsig: strace, the box's new ancestor, dies with the supervisor, and takes
+    // its tracees (bubblewrap, then the whole box) with it.
+    const trace = spec.traceFile ? ['setpriv', '--pdeathsig', 'KILL', 'strace', '-f', '-qq', '--seccomp-bpf', '-e', 'trace=execve', '-e', 'status=successful', '-e', 'signal=none', '-s', '1024', '-o', spec.traceFile, '--'] : [];
+    if (spec.traceFile) enforcement.push('exec trail: strace --seccomp-bpf outside the box, execve only');
+    const argv = ['-c', launcher, 'glassbox-launch', String(cgroup.procsFiles.length), ...cgroup.procsFiles, ...trace, 'prlimit', ...prlimitArgs(spec.limits), '--', this.bwrapPath!, '--args', '3', '--', ...boxCommand];
     const child = spawn('/bin/sh', argv, {
       stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe', useSeccomp ? 'pipe' : 'ignore'],
       env: spec.env,

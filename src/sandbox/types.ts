@@ -54,6 +54,8 @@ export interface SandboxSpec {
   sharesTerminal: boolean;
   /** Host directory for backend scratch files (seccomp program, cgroup notes). */
   stateDir: string;
+  /** Host file for the exec trail (strace output), when tracing. */
+  traceFile?: string;
 }
 
 /** How the box ended. */

@@ -6,6 +6,9 @@ import { join, relative } from 'node:path';
 import type { EventSink } from '../audit/events.js';
 import { recoverAbandoned } from '../audit/recover.js';
 import { applyRetention } from '../audit/retention.js';
+import { ExecTrail } from '../audit/exec-trail.js';
+import { INIT_PATH } from '../sandbox/bwrap.js';
+import { which } from '../sandbox/resolve-command.js';
 import { AuditLogSink } from '../audit/sink.js';
 import { AuditStore } from '../audit/store.js';
 import { parseSize } from '../policy/load.js';
@@ -136,8 +139,13 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       memoryBytes: parseSize(policy.limits.memory),
       fileSizeBytes: parseSize(policy.limits.fileSize),
     };
+    // The exec trail needs strace inside the box; without it the session still runs, unrecorded execs noted.
+    const traceFile = policy.audit.exec && which('strace', '/usr/bin:/bin', '/') ? join(runtimeDir, 'exec.trace') : undefined;
+    if (!traceFile && policy.audit.exec) say(opts.quiet, 'exec trail off: strace is not installed (sudo apt-get install strace)');
+    const trail = traceFile ? new ExecTrail(traceFile, events, INIT_PATH) : undefined;
     const box = await backend.start({
       id: sessionId,
+      ...(traceFile ? { traceFile } : {}),
       command: opts.command,
       cwd,
       env,
@@ -178,7 +186,9 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       process.on(sig, h);
       return [sig, h] as const;
     });
+    trail?.start();
     const exit = await box.exited;
+    trail?.stop();
     for (const [sig, h] of handlers) process.off(sig, h);
 
     const denied = events.events.filter((e) => (e.kind === 'network' || e.kind === 'http') && e.decision === 'deny');

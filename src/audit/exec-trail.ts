@@ -1,0 +1,83 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { EventSink } from './events.js';
+
+/** Undoes strace's C-style string escapes. */
+function unescape(s: string): string {
+  return s.replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/g, (_, e: string) => {
+    if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (/^[0-7]+$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return ({ n: '\n', t: '\t', r: '\r', v: '\v', f: '\f' } as Record<string, string>)[e] ?? e;
+  });
+}
+
+/** One strace line `PID execve("path", ["a", "b"], ...) = 0` as {pid, path, argv}. */
+export function parseExecLine(line: string): { pid: number; path: string; argv: string[] } | undefined {
+  const m = /^(\d+)\s+execve\("((?:[^"\\]|\\.)*)", \[(.*?)\](?:\.\.\.)?, /.exec(line);
+  if (!m) return undefined;
+  const argv = [...m[3]!.matchAll(/"((?:[^"\\]|\\.)*)"(\.\.\.)?/g)].map((a) => unescape(a[1]!) + (a[2] ?? ''));
+  return { pid: Number(m[1]), path: unescape(m[2]!), argv };
+}
+
+/**
+ * Follows the exec trail strace writes (outside the box) and records each program run as an
+ * `exec` event. Read incrementally while the session runs, and once more at its end.
+ */
+export class ExecTrail {
+  private offset = 0;
+  private partial = '';
+  private timer: NodeJS.Timeout | undefined;
+  count = 0;
+  /** The pid running the box's init script; its next exec is the agent, and recording starts there. */
+  private initPid: number | undefined;
+  private recording = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly events: EventSink,
+    private readonly initScript: string,
+  ) {}
+
+  start(intervalMs = 250): void {
+    this.timer = setInterval(() => this.drain(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.drain();
+  }
+
+  drain(): void {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const buf = Buffer.alloc(256 * 1024);
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        const text = this.partial + buf.subarray(0, n).toString('utf8');
+        const lines = text.split('\n');
+        this.partial = lines.pop() ?? '';
+        for (const line of lines) {
+          const exec = parseExecLine(line);
+          if (!exec) continue;
+          // Glassbox's own start-up (prlimit, bwrap, the init script, the bridge) is not the agent's.
+          if (!this.recording) {
+            if (exec.argv[1] === this.initScript) this.initPid = exec.pid;
+            else if (exec.pid === this.initPid) this.recording = true;
+            if (!this.recording) continue;
+          }
+          this.count++;
+          this.events.emit({ kind: 'exec', pid: exec.pid, path: exec.path, argv: exec.argv });
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
