@@ -1,5 +1,8 @@
 import type { PolicyDoc, PresetName } from './types.js';
 
+/** Shell start-up files: whoever sources one runs what an agent planted in it. */
+export const SHELL_RC_FILES: readonly string[] = ['.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', '.zshenv', '.zprofile', '.zlogin'];
+
 /**
  * Workspace paths an agent must not create or change by default: each is a way to plant
  * something that later runs outside the box (git hooks and config, editor and agent settings,
@@ -18,15 +21,7 @@ export const DEFAULT_PROTECTED: readonly string[] = [
   '.codex',
   '.gemini',
   '.mcp.json',
-  '.bashrc',
-  '.bash_profile',
-  '.bash_login',
-  '.bash_logout',
-  '.profile',
-  '.zshrc',
-  '.zshenv',
-  '.zprofile',
-  '.zlogin',
+  ...SHELL_RC_FILES,
 ];
 
 /** The base layer under every policy. */

@@ -1,6 +1,7 @@
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { UserError } from '../errors.js';
+import { SHELL_RC_FILES } from '../policy/presets.js';
 import { isWithin } from '../util/paths.js';
 import type { Mount } from './types.js';
 
@@ -17,21 +18,7 @@ import type { Mount } from './types.js';
  */
 
 /** Names that are files when they exist; a placeholder for them is an empty file. */
-const FILE_LIKE = new Set([
-  'config',
-  '.gitmodules',
-  '.envrc',
-  '.mcp.json',
-  '.bashrc',
-  '.bash_profile',
-  '.bash_login',
-  '.bash_logout',
-  '.profile',
-  '.zshrc',
-  '.zshenv',
-  '.zprofile',
-  '.zlogin',
-]);
+const FILE_LIKE = new Set(['config', '.gitmodules', '.envrc', '.mcp.json', ...SHELL_RC_FILES]);
 
 export interface Placeholder {
   path: string;
