@@ -78,7 +78,7 @@ describe('intercepting proxy', () => {
     const mockPort = await mock.listen(0);
     // An SSE upstream that sends its second event only after the client has seen the first:
     // if the proxy buffered the stream, this test would hang instead of pass.
-    streamer = createHttpServer((req, res) => {
+    streamer = createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('event: one\ndata: {"n":1}\n\n');
       new Promise<void>((r) => (release = r)).then(() => res.end('event: two\ndata: {"n":2}\n\n'));

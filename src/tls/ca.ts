@@ -87,7 +87,6 @@ export class CertificateAuthority {
   readonly certPem: string;
   private readonly caKey: KeyObject;
   private readonly caKeyId: Buffer;
-  private readonly leafKey: KeyObject;
   private readonly leafKeyPem: string;
   private readonly leafKeyId: Buffer;
   private readonly leafPublic: KeyObject;
@@ -126,7 +125,6 @@ export class CertificateAuthority {
     });
     this.certPem = toPem(der, 'CERTIFICATE');
     const leaf = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    this.leafKey = leaf.privateKey;
     this.leafPublic = leaf.publicKey;
     this.leafKeyId = keyId(leaf.publicKey);
     this.leafKeyPem = leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
