@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage,
 import { request as httpsRequest } from 'node:https';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Transform } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import type { InspectorChain } from '../inspect/chain.js';
 import type { Flow } from '../inspect/flow.js';
 import { SseParser } from '../inspect/sse.js';
@@ -99,6 +99,15 @@ export function readBody(req: AnyReq, limit: number): Promise<Buffer | undefined
     req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** A refusal written straight onto a socket that has no HTTP response object (CONNECT, upgrades). */
+export function refuseRaw(socket: Duplex, status: number, reason: string): void {
+  const body = `glassbox: ${reason}\n`;
+  const text = { 400: 'Bad Request', 403: 'Forbidden', 413: 'Payload Too Large', 502: 'Bad Gateway' }[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Glassbox-Decision: deny\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** A refusal the agent can read: JSON for API clients, with the reason and a marker header. */

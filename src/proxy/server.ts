@@ -8,7 +8,7 @@ import { InspectorChain } from '../inspect/chain.js';
 import type { AllowRule } from '../policy/types.js';
 import type { CertificateAuthority } from '../tls/ca.js';
 import { checkAllowed, normalizeHost } from './allowlist.js';
-import { type ExchangeContext, handleExchange, refuse, type Target } from './exchange.js';
+import { type ExchangeContext, handleExchange, refuse, refuseRaw, type Target } from './exchange.js';
 import { socks5Handshake } from './socks5.js';
 import { GuardError, guardedAddress, type Resolver, systemResolver, upstreamAgents } from './upstream.js';
 import { handleUpgrade } from './websocket.js';
@@ -288,12 +288,4 @@ function parseAuthority(authority: string): { host: string; port: number } | und
   const port = Number(m[2]);
   if (port < 1 || port > 65535) return undefined;
   return { host: m[1]!, port };
-}
-
-function refuseRaw(client: Duplex, status: number, reason: string): void {
-  const body = `glassbox: ${reason}\n`;
-  const text = { 400: 'Bad Request', 403: 'Forbidden', 502: 'Bad Gateway' }[status] ?? 'Error';
-  client.end(
-    `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Glassbox-Decision: deny\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

@@ -4,15 +4,10 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import type { Flow } from '../inspect/flow.js';
 import { encodeFrame, FrameReader, OP } from '../ws/codec.js';
-import { type ExchangeContext, forwardableHeaders, newFlow, ruleRefusal, type Target } from './exchange.js';
+import { type ExchangeContext, forwardableHeaders, newFlow, refuseRaw, ruleRefusal, type Target } from './exchange.js';
 import { guardedAddress } from './upstream.js';
 
 const TURN_END = new Set(['response.completed', 'response.failed', 'response.incomplete', 'error']);
-
-function closeWith(socket: Duplex, status: number, reason: string): void {
-  const body = `glassbox: ${reason}\n`;
-  socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Gateway'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Glassbox-Decision: deny\r\nConnection: close\r\n\r\n${body}`);
-}
 
 /**
  * An inspected WebSocket: the upgrade passes the inspectors like any request, then every
@@ -28,7 +23,7 @@ export async function handleUpgrade(ctx: ExchangeContext, target: Target, req: I
   if (refusal) upgradeFlow.blocked = { status: 403, reason: refusal };
   else ctx.chain.request(upgradeFlow);
   if (upgradeFlow.blocked) {
-    closeWith(client, upgradeFlow.blocked.status, upgradeFlow.blocked.reason);
+    refuseRaw(client, upgradeFlow.blocked.status, upgradeFlow.blocked.reason);
     ctx.chain.done(upgradeFlow);
     return;
   }
@@ -43,7 +38,7 @@ export async function handleUpgrade(ctx: ExchangeContext, target: Target, req: I
       ? tlsConnect({ host: address, port, servername: origin.hostname, ALPNProtocols: ['http/1.1'] })
       : netConnect({ host: address, port });
   } catch (err) {
-    closeWith(client, 403, (err as Error).message);
+    refuseRaw(client, 403, (err as Error).message);
     upgradeFlow.blocked = { status: 403, reason: (err as Error).message };
     ctx.chain.done(upgradeFlow);
     return;
@@ -80,7 +75,7 @@ export async function handleUpgrade(ctx: ExchangeContext, target: Target, req: I
   upstream.on('data', onHead);
   upstream.on('error', (err: NodeJS.ErrnoException) => {
     if (!relaying) {
-      closeWith(client, 502, `upstream ${upgradeFlow.upstream.origin}: ${err.code ?? err.message}`);
+      refuseRaw(client, 502, `upstream ${upgradeFlow.upstream.origin}: ${err.code ?? err.message}`);
       upgradeFlow.error = err.code ?? err.message;
       ctx.chain.done(upgradeFlow);
     } else client.destroy();
