@@ -64,6 +64,10 @@ for (const actor of actors()) {
       const end = events.find((e) => e.kind === 'session.end') as { egress: { files: Record<string, Record<string, number>> } };
       assert.deepEqual(end.egress.files['src/pricing.ts'], { 'api.anthropic.com': 1 });
       assert.match(out.stderr, /workspace files that left this machine: src\/pricing\.ts → api\.anthropic\.com ×1/);
+      const start = events.find((e) => e.kind === 'session.start') as { agent: { resolved: string; npmPackage: { name: string; version: string } } };
+      assert.equal(start.agent.npmPackage.name, '@anthropic-ai/claude-code');
+      assert.match(start.agent.npmPackage.version, /^\d+\.\d+\.\d+/);
+      assert.match(start.agent.resolved, /claude-code\/bin\/claude\.exe$/);
     });
 
     it('Codex CLI (codex exec) over WebSocket: intercepted, key swapped, command run, output attributed', async () => {

@@ -17,6 +17,7 @@ import { EgressLedger, WorkspaceIndex } from '../inspect/egress.js';
 import { buildChain } from '../inspect/index.js';
 import { EgressProxy } from '../proxy/server.js';
 import { CertificateAuthority } from '../tls/ca.js';
+import { agentIdentity } from './agent-identity.js';
 import { resolveCredentials } from './credentials.js';
 import { BubblewrapBackend } from '../sandbox/bwrap.js';
 import { buildEnv } from '../sandbox/env.js';
@@ -158,6 +159,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     events.emit({
       kind: 'session.start',
       command: opts.command,
+      agent: agentIdentity(opts.command[0]!, process.env.PATH, cwd),
       workspace,
       policyHash: hash,
       policyFile: opts.loaded.file ?? null,
