@@ -113,11 +113,10 @@ export class AuditStore {
     this.key = loadKey(dirname(path));
     this.insertEntry = this.db.prepare('INSERT INTO entries (seq, ts, session, kind, body_hash, prev_hash, entry_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertBlob = this.db.prepare('INSERT OR IGNORE INTO blobs (hash, body) VALUES (?, ?)');
-    // Body and entry commit together: one durable write per event.
+    // A large body and its entry commit together.
     this.appendTx = this.db.transaction((seq: number, ts: string, session: string, kind: string, bodyHash: string, prevHash: string, hash: string, text: string) => {
-      const inline = text.length <= INLINE_BODY_MAX;
-      if (!inline) this.insertBlob.run(bodyHash, text);
-      this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, inline ? text : null);
+      this.insertBlob.run(bodyHash, text);
+      this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, null);
     });
     this.restore();
   }
@@ -157,7 +156,9 @@ export class AuditStore {
     const seq = this.lastSeq + 1;
     const prevHash = this.lastHash;
     const hash = entryHash(seq, ts, session, kind, bodyHash, prevHash);
-    this.appendTx(seq, ts, session, kind, bodyHash, prevHash, hash, text);
+    // A single INSERT commits atomically on its own; only a large body needs a transaction.
+    if (text.length <= INLINE_BODY_MAX) this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, text);
+    else this.appendTx(seq, ts, session, kind, bodyHash, prevHash, hash, text);
     this.lastSeq = seq;
     this.lastHash = hash;
     this.merkle.push(Buffer.from(hash, 'hex'));
