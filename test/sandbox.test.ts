@@ -51,6 +51,19 @@ for (const actor of actors()) {
       assert.equal(execs[1]!.path, '/usr/bin/git');
     });
 
+    it('records refused file writes when audit.files is on', async () => {
+      const policy = writePolicy(actor, 'audit:\n  files: true\n');
+      const ws = makeWorkspace(actor);
+      const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', 'bash', '-c', 'echo x > .git/hooks/post-checkout; mkdir .vscode/sub; echo y > /etc/gb-evil; echo fine > ok.txt; true'], { cwd: ws });
+      assert.equal(out.code, 0, out.stderr);
+      const file = /events in (\S+)/.exec(out.stderr)![1]!;
+      const denials = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; syscall?: string; paths?: string[]; errno?: string }).filter((e) => e.kind === 'filesystem');
+      assert.deepEqual(
+        denials.map((d) => [d.syscall, d.paths?.at(-1), d.errno]),
+        [['openat', '.git/hooks/post-checkout', 'EROFS'], ['mkdir', '.vscode/sub', 'EROFS'], ['openat', '/etc/gb-evil', 'EROFS']],
+      );
+    });
+
     it('passes the exit code through', async () => {
       assert.equal((await inBox(actor, 'exit 42')).code, 42);
       assert.equal((await inBox(actor, 'true')).code, 0);

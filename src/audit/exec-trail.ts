@@ -10,12 +10,25 @@ function unescape(s: string): string {
   });
 }
 
-/** One strace line `PID execve("path", ["a", "b"], ...) = 0` as {pid, path, argv}. */
+/** One strace line `PID execve("path", ["a", "b"], ...) = 0` as {pid, path, argv}; failed execs are not execs. */
 export function parseExecLine(line: string): { pid: number; path: string; argv: string[] } | undefined {
-  const m = /^(\d+)\s+execve\("((?:[^"\\]|\\.)*)", \[(.*?)\](?:\.\.\.)?, /.exec(line);
+  const m = /^(\d+)\s+execve\("((?:[^"\\]|\\.)*)", \[(.*?)\](?:\.\.\.)?, .*\) = 0$/.exec(line);
   if (!m) return undefined;
   const argv = [...m[3]!.matchAll(/"((?:[^"\\]|\\.)*)"(\.\.\.)?/g)].map((a) => unescape(a[1]!) + (a[2] ?? ''));
   return { pid: Number(m[1]), path: unescape(m[2]!), argv };
+}
+
+const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
+const DENIED = /= -1 (EROFS|EACCES|EPERM|EBUSY|EXDEV) /;
+
+/** A refused write-intent file syscall: `PID mkdir("/x", 0777) = -1 EROFS (Read-only file system)`. */
+export function parseFileDenial(line: string): { pid: number; syscall: string; paths: string[]; errno: string } | undefined {
+  const m = /^(\d+)\s+(\w+)\((.*)\) += -1 (E[A-Z]+) /.exec(line);
+  if (!m || !DENIED.test(line) || m[2] === 'execve') return undefined;
+  // openat only counts when it asked to write or create.
+  if ((m[2] === 'openat' || m[2] === 'open') && !WRITE_FLAGS.test(m[3]!)) return undefined;
+  const paths = [...m[3]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((p) => unescape(p[1]!));
+  return { pid: Number(m[1]), syscall: m[2]!, paths, errno: m[4]! };
 }
 
 /**
@@ -64,6 +77,11 @@ export class ExecTrail {
         const lines = text.split('\n');
         this.partial = lines.pop() ?? '';
         for (const line of lines) {
+          const denial = this.recording ? parseFileDenial(line) : undefined;
+          if (denial) {
+            this.events.emit({ kind: 'filesystem', decision: 'deny', ...denial });
+            continue;
+          }
           const exec = parseExecLine(line);
           if (!exec) continue;
           // Glassbox's own start-up (prlimit, bwrap, the init script, the bridge) is not the agent's.

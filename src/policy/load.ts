@@ -61,7 +61,7 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     network: { allow: [], route: {} },
     credentials: [],
     limits: { processes: 0, memory: '', fileSize: '', openFiles: 0 },
-    audit: { retention: {}, exec: true },
+    audit: { retention: {}, exec: true, files: false },
   };
   for (const layer of layers) {
     if (layer.workspace !== undefined) out.workspace = layer.workspace;
@@ -96,6 +96,7 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     }
     Object.assign(out.audit.retention, layer.audit?.retention ?? {});
     if (layer.audit?.exec !== undefined) out.audit.exec = layer.audit.exec;
+    if (layer.audit?.files !== undefined) out.audit.files = layer.audit.files;
     Object.assign(
       out.limits,
       Object.fromEntries(Object.entries(layer.limits ?? {}).filter(([, v]) => v !== undefined)),

@@ -218,6 +218,10 @@ export const policySchema: Schema = {
           },
         },
         exec: { type: 'boolean', description: 'Record every program executed inside the sandbox (strace, seccomp-bpf). Default true when strace is installed.' },
+        files: {
+          type: 'boolean',
+          description: 'Also record refused file writes (read-only, protected or hidden paths). Costly on file-heavy work: every open is traced. Default false.',
+        },
       },
     },
     limits: {

@@ -23,7 +23,7 @@ export interface PolicyDoc {
   };
   credentials?: CredentialRule[];
   limits?: { processes?: number; memory?: string; fileSize?: string; openFiles?: number };
-  audit?: { retention?: { days?: number; maxSize?: string }; exec?: boolean };
+  audit?: { retention?: { days?: number; maxSize?: string }; exec?: boolean; files?: boolean };
 }
 
 export interface HomeProjection {
@@ -60,7 +60,7 @@ export interface EffectivePolicy {
   network: { allow: AllowRule[]; route: Record<string, string> };
   credentials: CredentialRule[];
   limits: { processes: number; memory: string; fileSize: string; openFiles: number };
-  audit: { retention: { days?: number; maxSize?: string }; exec: boolean };
+  audit: { retention: { days?: number; maxSize?: string }; exec: boolean; files: boolean };
 }
 
 export interface LoadedPolicy {

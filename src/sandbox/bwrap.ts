@@ -11,6 +11,8 @@ import type { Mount, RunningSandbox, SandboxBackend, SandboxExit, SandboxSpec } 
 export const BOX_RUNTIME_DIR = '/run/glassbox';
 const INIT_SCRIPT = 'init.sh';
 export const INIT_PATH = `${BOX_RUNTIME_DIR}/${INIT_SCRIPT}`;
+/** Syscalls that create, change or remove a path: their refusals are filesystem denials. */
+export const FILE_SYSCALLS = ['openat', 'creat', 'mkdir', 'mkdirat', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'link', 'linkat', 'symlink', 'symlinkat', 'truncate', 'rmdir'];
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 };
 
@@ -108,8 +110,11 @@ export class BubblewrapBackend implements SandboxBackend {
     // only on execve, so other syscalls run at full speed.
     // setpriv --pdeathsig: strace, the box's new ancestor, dies with the supervisor, and takes
     // its tracees (bubblewrap, then the whole box) with it.
-    const trace = spec.traceFile ? ['setpriv', '--pdeathsig', 'KILL', 'strace', '-f', '-qq', '--seccomp-bpf', '-e', 'trace=execve', '-e', 'status=successful', '-e', 'signal=none', '-s', '1024', '-o', spec.traceFile, '--'] : [];
-    if (spec.traceFile) enforcement.push('exec trail: strace --seccomp-bpf outside the box, execve only');
+    // With file tracing every status is kept (the parser keeps successful execs and refused writes).
+    const traced = spec.traceFiles ? `trace=execve,${FILE_SYSCALLS.join(',')}` : 'trace=execve';
+    const status = spec.traceFiles ? [] : ['-e', 'status=successful'];
+    const trace = spec.traceFile ? ['setpriv', '--pdeathsig', 'KILL', 'strace', '-f', '-qq', '--seccomp-bpf', '-e', traced, ...status, '-e', 'signal=none', '-s', '1024', '-o', spec.traceFile, '--'] : [];
+    if (spec.traceFile) enforcement.push(`exec trail: strace --seccomp-bpf outside the box, ${spec.traceFiles ? 'execve and file writes' : 'execve only'}`);
     const argv = ['-c', launcher, 'glassbox-launch', String(cgroup.procsFiles.length), ...cgroup.procsFiles, ...trace, 'prlimit', ...prlimitArgs(spec.limits), '--', this.bwrapPath!, '--args', '3', '--', ...boxCommand];
     const child = spawn('/bin/sh', argv, {
       stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe', useSeccomp ? 'pipe' : 'ignore'],

@@ -56,6 +56,8 @@ export interface SandboxSpec {
   stateDir: string;
   /** Host file for the exec trail (strace output), when tracing. */
   traceFile?: string;
+  /** Trace refused file writes as well as execs (costlier). */
+  traceFiles?: boolean;
 }
 
 /** How the box ended. */

@@ -146,7 +146,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     const trail = traceFile ? new ExecTrail(traceFile, events, INIT_PATH) : undefined;
     const box = await backend.start({
       id: sessionId,
-      ...(traceFile ? { traceFile } : {}),
+      ...(traceFile ? { traceFile, traceFiles: policy.audit.files } : {}),
       command: opts.command,
       cwd,
       env,

@@ -69,7 +69,9 @@ export function showCommand(argv: string[]): number {
       const decision = b.decision === 'deny' ? paint('31', 'deny ') : b.decision === 'allow' ? paint('32', 'allow') : b.decision ? String(b.decision).padEnd(5) : '     ';
       const llm = b.llm as { api?: string; model?: string; toolCalls?: { name: string }[] } | undefined;
       const what =
-        e.kind === 'exec'
+        e.kind === 'filesystem'
+          ? `${String(b.syscall)} ${((b.paths as string[] | undefined) ?? []).join(' → ')} refused: ${String(b.errno)}`
+          : e.kind === 'exec'
           ? `${(b.argv as string[] | undefined)?.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ') ?? ''}  (${String(b.path)}, pid ${String(b.pid)})`
           : e.kind === 'session.start'
           ? `${(b.command as string[] | undefined)?.join(' ')} in ${String(b.workspace)} (policy ${String(b.policyHash).slice(0, 12)})`
