@@ -97,6 +97,27 @@ describe('audit chain verification', () => {
   });
 });
 
+describe('several sessions at once', () => {
+  it('supervisors appending to one chain concurrently keep it whole and verifiable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-conc-'));
+    const db = join(dir, 'audit.db');
+    new AuditStore(db).close();
+    const script = `import { AuditStore } from ${JSON.stringify(join(REPO, 'dist', 'src', 'audit', 'store.js'))};
+      const s = new AuditStore(${JSON.stringify(db)});
+      for (let i = 0; i < 700; i++) s.append(process.argv[1], 'network', { i });
+      s.checkpoint(); s.close();`;
+    const runs = ['one', 'two', 'three'].map((name) => runProcess([process.execPath, '--input-type=module', '-e', script, name], { timeoutMs: 120_000 }));
+    const results = await Promise.all(runs);
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const store = new AuditStore(db);
+    const report = verifyChain(store.db);
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.entries, 2100);
+    assert.ok(report.checkpoints >= 3);
+    store.close();
+  });
+});
+
 describe('retention', () => {
   it('purges old bodies by age and by size, logs each purge, and the chain still verifies', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gb-ret-'));
@@ -126,7 +147,7 @@ describe('glassbox verify / log / show (CLI)', () => {
     const home = mkdtempSync(join(tmpdir(), 'gb-audithome-'));
     const dataDir = join(home, '.local', 'share', 'glassbox');
     const store = new AuditStore(join(dataDir, 'audit.db'));
-    store.startSession({ id: 's1', started: new Date().toISOString(), pid: 1, command: '["claude"]', workspace: '/w', policyHash: 'p', placeholders: '[]' });
+    store.startSession({ id: 's1', started: new Date().toISOString(), pid: 1, command: '["claude"]', workspace: '/w', policyHash: 'p', placeholders: '[]', owner: '' });
     for (let i = 0; i < 20; i++) store.append('s1', 'network', { decision: i % 4 ? 'allow' : 'deny', host: `h${i}`, port: 443 });
     store.endSession('s1', 'ended', 0);
     store.checkpoint();
@@ -153,7 +174,7 @@ describe('OTLP export', () => {
   it('posts every event to a collector as OTLP/HTTP JSON logs, denials as WARN', async () => {
     const home = mkdtempSync(join(tmpdir(), 'gb-otlphome-'));
     const store = new AuditStore(join(home, '.local', 'share', 'glassbox', 'audit.db'));
-    store.startSession({ id: 'otlp-1', started: new Date().toISOString(), pid: 1, command: '["codex"]', workspace: '/w', policyHash: 'p', placeholders: '[]' });
+    store.startSession({ id: 'otlp-1', started: new Date().toISOString(), pid: 1, command: '["codex"]', workspace: '/w', policyHash: 'p', placeholders: '[]', owner: '' });
     store.append('otlp-1', 'network', { decision: 'deny', host: 'evil.example', port: 443 });
     store.append('otlp-1', 'http', { decision: 'allow', host: 'api.openai.com', port: 443 });
     store.close();

@@ -3,7 +3,7 @@
  * no stack trace, and never an agent run outside the sandbox.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -58,6 +58,22 @@ describe('glassbox CLI input errors', () => {
     assert.match((await cli(['--help'])).stdout, /glassbox run \[options\] -- CMD ARGS/);
     assert.match((await cli(['run', '--help'])).stdout, /--workspace DIR/);
     assert.match((await cli(['--version'])).stdout, /^glassbox \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('a damaged audit log', () => {
+  it('is reported in one line and never replaced silently', async () => {
+    const h = mkdtempSync(join(tmpdir(), 'gb-badlog-'));
+    const dir = join(h, '.local', 'share', 'glassbox');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'audit.db'), 'this is not a database, it was overwritten');
+    const out = await cli(['verify'], { HOME: h });
+    assert.equal(out.code, 2);
+    assert.match(oneLine(out.stderr), /^glassbox: the audit log .*audit\.db cannot be opened \(file is not a database\); keep it for investigation and move it aside to start a new one$/);
+    const ws = mkdtempSync(join(tmpdir(), 'gb-cli-'));
+    const run = await cli(['run', '--workspace', ws, '--', '/usr/bin/touch', join(ws, 'ran')], { HOME: h });
+    assert.equal(run.code, 2);
+    assert.equal(existsSync(join(ws, 'ran')), false, 'nothing runs without its audit log');
   });
 });
 

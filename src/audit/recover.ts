@@ -1,13 +1,29 @@
 import { removePlaceholders, type Placeholder } from '../sandbox/protect.js';
 import type { AuditStore } from './store.js';
 
-function alive(pid: number): boolean {
+import { readFileSync } from 'node:fs';
+
+/** State and start time of a process (/proc/PID/stat fields 3 and 22), or undefined when gone. */
+function procStat(pid: number): { state: string; start: string } | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return { state: rest[0]!, start: rest[19]! };
+  } catch {
+    return undefined;
   }
+}
+
+/** This process's identity: a pid alone can be reused, a pid with its start time cannot. */
+export function selfIdentity(): string {
+  return `${process.pid}:${procStat(process.pid)?.start ?? ''}`;
+}
+
+/** Whether the supervisor that owned a session still runs (not a zombie, not a reused pid). */
+function alive(owner: string): boolean {
+  const [pid, start] = owner.split(':');
+  const st = procStat(Number(pid));
+  if (!st || st.state === 'Z' || st.state === 'X') return false;
+  return start === undefined || start === '' || st.start === start;
 }
 
 /**
@@ -18,7 +34,7 @@ function alive(pid: number): boolean {
 export function recoverAbandoned(store: AuditStore): string[] {
   const recovered: string[] = [];
   for (const s of store.sessions()) {
-    if (s.status !== 'running' || alive(s.pid)) continue;
+    if (s.status !== 'running' || alive(s.owner || String(s.pid))) continue;
     removePlaceholders(JSON.parse(s.placeholders) as Placeholder[]);
     store.append(s.id, 'session.end', { abnormal: true, reason: `supervisor (pid ${s.pid}) died without ending the session; recovered on a later start` });
     store.endSession(s.id, 'abnormal', null);

@@ -3,6 +3,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, has
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
 import { canonicalJson } from '../policy/load.js';
 import { MerkleAccumulator } from './merkle.js';
 
@@ -50,6 +51,8 @@ export interface SessionRow {
   policyHash: string;
   exitCode: number | null;
   placeholders: string;
+  /** pid:starttime of the supervisor, so that a reused pid is not mistaken for it. */
+  owner: string;
 }
 
 export function dataDir(home = homedir()): string {
@@ -88,7 +91,8 @@ export class AuditStore {
   private readonly key: ReturnType<typeof loadKey>;
   private readonly insertEntry: Database.Statement;
   private readonly insertBlob: Database.Statement;
-  private readonly appendTx: (seq: number, ts: string, session: string, kind: string, bodyHash: string, prevHash: string, hash: string, text: string) => void;
+  private readonly appendLocked: Database.Transaction<(ts: string, session: string, kind: string, bodyHash: string, text: string) => Entry>;
+  private readonly catchUpStmt: Database.Statement;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -97,6 +101,8 @@ export class AuditStore {
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives the process being killed (not a power cut).
     this.db.pragma('synchronous = NORMAL');
+    // Other sessions' supervisors may hold the write lock for a moment.
+    this.db.pragma('busy_timeout = 10000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, session TEXT NOT NULL, kind TEXT NOT NULL,
         body_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL, body TEXT);
@@ -110,39 +116,56 @@ export class AuditStore {
     // Logs written before bodies moved inline: add the column (old rows keep theirs in blobs).
     const cols = this.db.prepare('PRAGMA table_info(entries)').all() as { name: string }[];
     if (!cols.some((c) => c.name === 'body')) this.db.exec('ALTER TABLE entries ADD COLUMN body TEXT');
+    const sessionCols = this.db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[];
+    if (!sessionCols.some((c) => c.name === 'owner')) this.db.exec("ALTER TABLE sessions ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
     this.key = loadKey(dirname(path));
     this.insertEntry = this.db.prepare('INSERT INTO entries (seq, ts, session, kind, body_hash, prev_hash, entry_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertBlob = this.db.prepare('INSERT OR IGNORE INTO blobs (hash, body) VALUES (?, ?)');
-    // A large body and its entry commit together.
-    this.appendTx = this.db.transaction((seq: number, ts: string, session: string, kind: string, bodyHash: string, prevHash: string, hash: string, text: string) => {
-      this.insertBlob.run(bodyHash, text);
-      this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, null);
+    this.catchUpStmt = this.db.prepare('SELECT seq, entry_hash FROM entries WHERE seq > ? ORDER BY seq');
+    this.appendLocked = this.db.transaction((ts: string, session: string, kind: string, bodyHash: string, text: string): Entry => {
+      this.catchUp();
+      const seq = this.lastSeq + 1;
+      const prevHash = this.lastHash;
+      const hash = entryHash(seq, ts, session, kind, bodyHash, prevHash);
+      const inline = text.length <= INLINE_BODY_MAX;
+      if (!inline) this.insertBlob.run(bodyHash, text);
+      this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, inline ? text : null);
+      this.lastSeq = seq;
+      this.lastHash = hash;
+      this.merkle.push(Buffer.from(hash, 'hex'));
+      if (seq % CHECKPOINT_EVERY === 0) this.checkpointUnlocked();
+      return { seq, ts, session, kind, bodyHash, prevHash, entryHash: hash };
     });
     this.restore();
   }
 
+  /** The machine's log; a damaged or unreadable one is a one-line error, never a silent new log. */
   static open(home = homedir()): AuditStore {
-    return new AuditStore(join(dataDir(home), 'audit.db'));
+    const path = join(dataDir(home), 'audit.db');
+    try {
+      return new AuditStore(path);
+    } catch (err) {
+      throw new UserError(`the audit log ${path} cannot be opened (${(err as Error).message}); keep it for investigation and move it aside to start a new one`);
+    }
   }
 
-  /** Rebuilds the in-memory chain head and Merkle state: from the last checkpoint, then the entries after it. */
+  /**
+   * Rebuilds the in-memory chain head and Merkle state from one consistent snapshot: the last
+   * checkpoint's frontier, then the entries after it (others may be appending meanwhile).
+   */
   private restore(): void {
-    const cp = this.db.prepare('SELECT size, stack FROM checkpoints ORDER BY size DESC LIMIT 1').get() as { size: number; stack: string } | undefined;
-    let from = 0;
-    if (cp) {
-      const stack = JSON.parse(cp.stack) as { size: number; hash: string }[];
-      (this.merkle as unknown as { stack: { size: number; hash: Buffer }[] }).stack = stack.map((s) => ({ size: s.size, hash: Buffer.from(s.hash, 'hex') }));
-      this.merkle.count = cp.size;
-      from = cp.size;
-    }
-    for (const row of this.db.prepare('SELECT entry_hash FROM entries WHERE seq > ? ORDER BY seq').iterate(from) as Iterable<{ entry_hash: string }>) {
-      this.merkle.push(Buffer.from(row.entry_hash, 'hex'));
-    }
-    const last = this.db.prepare('SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1').get() as { seq: number; entry_hash: string } | undefined;
-    if (last) {
-      this.lastSeq = last.seq;
-      this.lastHash = last.entry_hash;
-    }
+    this.db.transaction(() => {
+      const cp = this.db.prepare('SELECT size, stack FROM checkpoints ORDER BY size DESC LIMIT 1').get() as { size: number; stack: string } | undefined;
+      if (cp) {
+        const stack = JSON.parse(cp.stack) as { size: number; hash: string }[];
+        (this.merkle as unknown as { stack: { size: number; hash: Buffer }[] }).stack = stack.map((x) => ({ size: x.size, hash: Buffer.from(x.hash, 'hex') }));
+        this.merkle.count = cp.size;
+        const at = this.db.prepare('SELECT entry_hash FROM entries WHERE seq = ?').get(cp.size) as { entry_hash: string } | undefined;
+        this.lastSeq = cp.size;
+        this.lastHash = at?.entry_hash ?? GENESIS;
+      }
+      this.catchUp();
+    })();
   }
 
   get head(): { seq: number; hash: string } {
@@ -153,21 +176,31 @@ export class AuditStore {
   append(session: string, kind: string, body: unknown, ts = new Date().toISOString()): Entry {
     const text = canonicalJson(body);
     const bodyHash = oneShot('sha256', text, 'hex');
-    const seq = this.lastSeq + 1;
-    const prevHash = this.lastHash;
-    const hash = entryHash(seq, ts, session, kind, bodyHash, prevHash);
-    // A single INSERT commits atomically on its own; only a large body needs a transaction.
-    if (text.length <= INLINE_BODY_MAX) this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, text);
-    else this.appendTx(seq, ts, session, kind, bodyHash, prevHash, hash, text);
-    this.lastSeq = seq;
-    this.lastHash = hash;
-    this.merkle.push(Buffer.from(hash, 'hex'));
-    if (seq % CHECKPOINT_EVERY === 0) this.checkpoint();
-    return { seq, ts, session, kind, bodyHash, prevHash, entryHash: hash };
+    // Several supervisors (one per running session) share this chain: the head is read and the
+    // entry written under one write lock, catching up on entries the others appended.
+    return this.appendLocked.immediate(ts, session, kind, bodyHash, text);
+  }
+
+  /** Brings the in-memory head and Merkle frontier up to date with the file. */
+  private catchUp(): void {
+    for (const r of this.catchUpStmt.all(this.lastSeq) as { seq: number; entry_hash: string }[]) {
+      this.merkle.push(Buffer.from(r.entry_hash, 'hex'));
+      this.lastSeq = r.seq;
+      this.lastHash = r.entry_hash;
+    }
   }
 
   /** Signs the Merkle root of the whole chain as it stands. */
   checkpoint(): Checkpoint {
+    return this.db
+      .transaction(() => {
+        this.catchUp();
+        return this.checkpointUnlocked();
+      })
+      .immediate();
+  }
+
+  private checkpointUnlocked(): Checkpoint {
     const size = this.lastSeq;
     const existing = this.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints WHERE size = ?').get(size) as Checkpoint | undefined;
     if (existing) return existing;
@@ -185,8 +218,8 @@ export class AuditStore {
 
   startSession(row: Omit<SessionRow, 'ended' | 'status' | 'exitCode'>): void {
     this.db
-      .prepare('INSERT INTO sessions (id, started, ended, status, pid, command, workspace, policy_hash, exit_code, placeholders) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, NULL, ?)')
-      .run(row.id, row.started, 'running', row.pid, row.command, row.workspace, row.policyHash, row.placeholders);
+      .prepare('INSERT INTO sessions (id, started, ended, status, pid, command, workspace, policy_hash, exit_code, placeholders, owner) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, NULL, ?, ?)')
+      .run(row.id, row.started, 'running', row.pid, row.command, row.workspace, row.policyHash, row.placeholders, row.owner);
   }
 
   endSession(id: string, status: 'ended' | 'abnormal', exitCode: number | null): void {
@@ -195,7 +228,7 @@ export class AuditStore {
 
   sessions(): SessionRow[] {
     return this.db
-      .prepare('SELECT id, started, ended, status, pid, command, workspace, policy_hash AS policyHash, exit_code AS exitCode, placeholders FROM sessions ORDER BY started')
+      .prepare('SELECT id, started, ended, status, pid, command, workspace, policy_hash AS policyHash, exit_code AS exitCode, placeholders, owner FROM sessions ORDER BY started')
       .all() as SessionRow[];
   }
 

@@ -4,7 +4,7 @@ import { rootCertificates } from 'node:tls';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import type { EventSink } from '../audit/events.js';
-import { recoverAbandoned } from '../audit/recover.js';
+import { recoverAbandoned, selfIdentity } from '../audit/recover.js';
 import { applyRetention } from '../audit/retention.js';
 import { ExecTrail } from '../audit/exec-trail.js';
 import { INIT_PATH } from '../sandbox/bwrap.js';
@@ -121,6 +121,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       workspace,
       policyHash: hash,
       placeholders: JSON.stringify(placeholders),
+      owner: selfIdentity(),
     });
     const user = userInfo().username;
     const env = buildEnv({

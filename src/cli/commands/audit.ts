@@ -13,7 +13,7 @@ const paint = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s
 function openStore(): AuditStore {
   const path = join(dataDir(), 'audit.db');
   if (!existsSync(path)) throw new UserError(`no audit log yet at ${path}; it is created by the first \`glassbox run\``);
-  return new AuditStore(path);
+  return AuditStore.open();
 }
 
 function resolveSession(store: AuditStore, prefix: string): string {
