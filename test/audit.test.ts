@@ -170,6 +170,24 @@ describe('glassbox verify / log / show (CLI)', () => {
   });
 });
 
+describe('large CLI output through a pipe', () => {
+  it('arrives whole (no truncation at the pipe buffer on exit)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'gb-bigout-'));
+    const store = new AuditStore(join(home, '.local', 'share', 'glassbox', 'audit.db'));
+    for (let i = 0; i < 400; i++) {
+      const id = `big-${String(i).padStart(4, '0')}`;
+      store.startSession({ id, started: new Date().toISOString(), pid: 1, command: JSON.stringify(['agent', 'x'.repeat(200)]), workspace: '/w', policyHash: 'p', placeholders: '[]', owner: '' });
+      store.endSession(id, 'ended', 0);
+    }
+    store.close();
+    // A reader that starts late: the pipe fills, and an exit before the flush would cut the output.
+    const out = await runProcess(['sh', '-c', `"${process.execPath}" "${join(REPO, 'bin', 'glassbox.js')}" log --json | (sleep 1; cat)`], { env: { PATH: process.env.PATH, HOME: home } });
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(out.stdout.length > 128 * 1024, `only ${out.stdout.length} bytes`);
+    assert.equal((JSON.parse(out.stdout) as unknown[]).length, 400);
+  });
+});
+
 describe('OTLP export', () => {
   it('posts every event to a collector as OTLP/HTTP JSON logs, denials as WARN', async () => {
     const home = mkdtempSync(join(tmpdir(), 'gb-otlphome-'));
@@ -229,6 +247,7 @@ describe('crash safety', () => {
       assert.match(next.stderr, /had ended abnormally \(its supervisor was killed\); recorded and cleaned up/);
       assert.equal(existsSync(join(ws, '.mcp.json')), false, 'the crashed session\'s placeholders are swept');
       const log = await runProcess(asActor(actor, env, [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), 'log', '--json']), {});
+      assert.equal(log.code, 0, log.stderr);
       const sessions = JSON.parse(log.stdout) as { id: string; status: string; denied: number }[];
       const crashed = sessions.find((s) => s.status === 'abnormal');
       assert.ok(crashed, 'the crashed session is marked abnormal');

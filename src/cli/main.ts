@@ -53,20 +53,31 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Exits only once stdout and stderr are flushed: a pipe reader must get every byte (e.g. `log --json | jq`). */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code),
   (err: unknown) => {
     if (err instanceof PolicyError) {
       process.stderr.write(err.message + '\n');
-      process.exit(err.exitCode);
+      return exitWhenFlushed(err.exitCode);
     }
     if (err instanceof UserError) {
       process.stderr.write(`glassbox: ${err.message}\n`);
-      process.exit(err.exitCode);
+      return exitWhenFlushed(err.exitCode);
     }
     // A bug of ours: still one line, with the details only on request.
     process.stderr.write(`glassbox: internal error: ${errorMessage(err)} (set GLASSBOX_DEBUG=1 for details; please report it)\n`);
     if (process.env.GLASSBOX_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
-    process.exit(70);
+    exitWhenFlushed(70);
   },
 );
