@@ -229,6 +229,7 @@ describe('crash safety', () => {
       const marker = `gb-crash-${Date.now()}`;
       const env = { PATH: '/usr/bin:/bin', HOME: actor.home, LANG: 'C.UTF-8' };
       const argv = asActor(actor, env, [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), 'run', '--workspace', ws, '--', 'bash', '-c', `curl -s https://denied-before-crash.example/ ; echo ready; exec -a ${marker} sleep 300`]);
+      const before = runtimeDirs();
       const child = spawn(argv[0]!, argv.slice(1), { cwd: ws, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -237,6 +238,8 @@ describe('crash safety', () => {
       assert.ok(existsSync(join(ws, '.mcp.json')), 'placeholders exist while the session runs');
       const sup = findSupervisor(ws);
       assert.ok(sup, 'supervisor not found');
+      const ours = runtimeDirs().filter((d) => !before.includes(d));
+      assert.equal(ours.length, 1, 'the session has one private runtime dir');
       process.kill(sup, 'SIGKILL');
       await new Promise((r) => child.on('close', r));
       await sleep(300);
@@ -246,6 +249,7 @@ describe('crash safety', () => {
       assert.equal(next.code, 0, next.stderr);
       assert.match(next.stderr, /had ended abnormally \(its supervisor was killed\); recorded and cleaned up/);
       assert.equal(existsSync(join(ws, '.mcp.json')), false, 'the crashed session\'s placeholders are swept');
+      assert.equal(existsSync(ours[0]!), false, 'the crashed session\'s runtime dir is removed');
       const log = await runProcess(asActor(actor, env, [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), 'log', '--json']), {});
       assert.equal(log.code, 0, log.stderr);
       const sessions = JSON.parse(log.stdout) as { id: string; status: string; denied: number }[];
@@ -272,6 +276,9 @@ function findSupervisor(ws: string): number | undefined {
     if (c.startsWith(process.execPath) && c.includes('glassbox.js run') && c.includes(ws)) return Number(p);
   }
   return undefined;
+}
+function runtimeDirs(): string[] {
+  return readdirSync(tmpdir()).filter((d) => /^glassbox-[A-Za-z0-9]{6}$/.test(d)).map((d) => join(tmpdir(), d));
 }
 function findByComm(name: string): number | undefined {
   for (const p of readdirSync('/proc')) if (/^\d+$/.test(p) && cmdline(p).startsWith(name)) return Number(p);

@@ -1,7 +1,7 @@
 import { removePlaceholders, type Placeholder } from '../sandbox/protect.js';
 import type { AuditStore } from './store.js';
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 /** State and start time of a process (/proc/PID/stat fields 3 and 22), or undefined when gone. */
 function procStat(pid: number): { state: string; start: string } | undefined {
@@ -36,6 +36,8 @@ export function recoverAbandoned(store: AuditStore): string[] {
   for (const s of store.sessions()) {
     if (s.status !== 'running' || alive(s.owner || String(s.pid))) continue;
     removePlaceholders(JSON.parse(s.placeholders) as Placeholder[]);
+    // Only ever a directory this code created for the session: tmpdir()/glassbox-XXXXXX.
+    if (/\/glassbox-[A-Za-z0-9]{6}$/.test(s.runtime)) rmSync(s.runtime, { recursive: true, force: true });
     store.append(s.id, 'session.end', { abnormal: true, reason: `supervisor (pid ${s.pid}) died without ending the session; recovered on a later start` });
     store.endSession(s.id, 'abnormal', null);
     store.checkpoint();

@@ -53,6 +53,8 @@ export interface SessionRow {
   placeholders: string;
   /** pid:starttime of the supervisor, so that a reused pid is not mistaken for it. */
   owner: string;
+  /** The supervisor's private temp dir (sockets, trace), removed by crash recovery. */
+  runtime: string;
 }
 
 export function dataDir(home = homedir()): string {
@@ -118,6 +120,7 @@ export class AuditStore {
     if (!cols.some((c) => c.name === 'body')) this.db.exec('ALTER TABLE entries ADD COLUMN body TEXT');
     const sessionCols = this.db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[];
     if (!sessionCols.some((c) => c.name === 'owner')) this.db.exec("ALTER TABLE sessions ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+    if (!sessionCols.some((c) => c.name === 'runtime')) this.db.exec("ALTER TABLE sessions ADD COLUMN runtime TEXT NOT NULL DEFAULT ''");
     this.key = loadKey(dirname(path));
     this.insertEntry = this.db.prepare('INSERT INTO entries (seq, ts, session, kind, body_hash, prev_hash, entry_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertBlob = this.db.prepare('INSERT OR IGNORE INTO blobs (hash, body) VALUES (?, ?)');
@@ -216,10 +219,10 @@ export class AuditStore {
     return this.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints ORDER BY size DESC LIMIT 1').get() as Checkpoint | undefined;
   }
 
-  startSession(row: Omit<SessionRow, 'ended' | 'status' | 'exitCode'>): void {
+  startSession(row: Omit<SessionRow, 'ended' | 'status' | 'exitCode' | 'runtime'> & { runtime?: string }): void {
     this.db
-      .prepare('INSERT INTO sessions (id, started, ended, status, pid, command, workspace, policy_hash, exit_code, placeholders, owner) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, NULL, ?, ?)')
-      .run(row.id, row.started, 'running', row.pid, row.command, row.workspace, row.policyHash, row.placeholders, row.owner);
+      .prepare('INSERT INTO sessions (id, started, ended, status, pid, command, workspace, policy_hash, exit_code, placeholders, owner, runtime) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, NULL, ?, ?, ?)')
+      .run(row.id, row.started, 'running', row.pid, row.command, row.workspace, row.policyHash, row.placeholders, row.owner, row.runtime ?? '');
   }
 
   endSession(id: string, status: 'ended' | 'abnormal', exitCode: number | null): void {
@@ -228,7 +231,7 @@ export class AuditStore {
 
   sessions(): SessionRow[] {
     return this.db
-      .prepare('SELECT id, started, ended, status, pid, command, workspace, policy_hash AS policyHash, exit_code AS exitCode, placeholders, owner FROM sessions ORDER BY started')
+      .prepare('SELECT id, started, ended, status, pid, command, workspace, policy_hash AS policyHash, exit_code AS exitCode, placeholders, owner, runtime FROM sessions ORDER BY started')
       .all() as SessionRow[];
   }
 

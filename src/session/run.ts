@@ -82,22 +82,22 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
   // Sockets and scratch files live in a private temp dir: short paths (unix sockets allow 108
   // bytes) and never visible inside the box, whose /tmp is its own.
   const runtimeDir = mkdtempSync(join(tmpdir(), 'glassbox-'));
-  const bridgeDir = join(runtimeDir, 'bridge');
-  mkdirSync(bridgeDir, { mode: 0o700 });
-
-  // Interception: a session CA for exactly the inspected (and routed) hosts.
-  const inspected = policy.network.allow.filter((r) => r.inspect || policy.network.route[r.host]).map((r) => r.host);
-  const ca = inspected.length > 0 ? new CertificateAuthority(inspected) : undefined;
-  const boxCa = ca ? writeCaFiles(bridgeDir, ca.certPem) : {};
-  const creds = resolveCredentials(policy.credentials, process.env, hostHome);
-  const ledger = new EgressLedger();
-  const indexStarted = Date.now();
-  const index = inspected.length > 0 ? new WorkspaceIndex(workspace) : undefined;
-  const indexMs = Date.now() - indexStarted;
-  const chain = buildChain({ events, credentials: creds.credentials, ledger, ...(index ? { index } : {}) });
-  const proxy = new EgressProxy({ session: sessionId, allow: policy.network.allow, routes: policy.network.route, events, chain, ...(ca ? { ca } : {}) });
+  let proxy: EgressProxy | undefined;
   let placeholders: ReturnType<typeof planMounts>['placeholders'] = [];
   try {
+    const bridgeDir = join(runtimeDir, 'bridge');
+    mkdirSync(bridgeDir, { mode: 0o700 });
+    // Interception: a session CA for exactly the inspected (and routed) hosts.
+    const inspected = policy.network.allow.filter((r) => r.inspect || policy.network.route[r.host]).map((r) => r.host);
+    const ca = inspected.length > 0 ? new CertificateAuthority(inspected) : undefined;
+    const boxCa = ca ? writeCaFiles(bridgeDir, ca.certPem) : {};
+    const creds = resolveCredentials(policy.credentials, process.env, hostHome);
+    const ledger = new EgressLedger();
+    const indexStarted = Date.now();
+    const index = inspected.length > 0 ? new WorkspaceIndex(workspace) : undefined;
+    const indexMs = Date.now() - indexStarted;
+    const chain = buildChain({ events, credentials: creds.credentials, ledger, ...(index ? { index } : {}) });
+    proxy = new EgressProxy({ session: sessionId, allow: policy.network.allow, routes: policy.network.route, events, chain, ...(ca ? { ca } : {}) });
     await proxy.listen(join(bridgeDir, 'proxy.sock'));
     const cwd = isWithin(process.cwd(), workspace) ? process.cwd() : workspace;
     const extraProtected =
@@ -122,6 +122,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       policyHash: hash,
       placeholders: JSON.stringify(placeholders),
       owner: selfIdentity(),
+      runtime: runtimeDir,
     });
     const user = userInfo().username;
     const env = buildEnv({
@@ -214,7 +215,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     say(opts.quiet, `session ${sessionId} ended with exit code ${exit.code}; audit log ${store.path} (${cp.size} entries, signed root ${cp.root.slice(0, 12)}); events in ${join(sessionDir, 'events.jsonl')}`);
     return { exitCode: exit.code, sessionId, sessionDir, events };
   } finally {
-    await proxy.close();
+    await proxy?.close();
     store.close();
     removePlaceholders(placeholders);
     rmSync(runtimeDir, { recursive: true, force: true });
