@@ -30,7 +30,6 @@ interface Route {
   pid?: number;
   /** Opens a TLS connection to the upstream, possibly through a proxy. */
   connect(): Promise<Duplex>;
-  ca: string[];
 }
 
 function connectVia(proxyPort: number, upstreamPort: number, ca: string[]): Promise<Duplex> {
@@ -120,17 +119,16 @@ export async function benchProxy(): Promise<void> {
   const routes: Route[] = [
     {
       name: 'direct',
-      ca: [upstreamCa.certPem],
       connect: () =>
         new Promise((resolve, reject) => {
           const t = tlsConnect({ host: '127.0.0.1', port: upstreamPort, servername: HOST, ca: [upstreamCa.certPem], ALPNProtocols: ['http/1.1'] }, () => resolve(t));
           t.on('error', reject);
         }),
     },
-    { name: 'glassbox', pid: child.pid!, ca: [sessionCa.certPem], connect: () => connectVia(proxyPort, upstreamPort, [sessionCa.certPem]) },
+    { name: 'glassbox', pid: child.pid!, connect: () => connectVia(proxyPort, upstreamPort, [sessionCa.certPem]) },
   ];
   const mitm = await startMitmproxy(upstreamCaFile);
-  if (mitm) routes.push({ name: 'mitmproxy', pid: mitm.proc.pid!, ca: [mitm.ca], connect: () => connectVia(mitm.port, upstreamPort, [mitm.ca]) });
+  if (mitm) routes.push({ name: 'mitmproxy', pid: mitm.proc.pid!, connect: () => connectVia(mitm.port, upstreamPort, [mitm.ca]) });
   else console.log('mitmproxy: not installed (apt-get install mitmproxy); its column is skipped');
 
   const results: Record<string, Measured> = {};

@@ -35,6 +35,17 @@ export class MerkleAccumulator {
   }
 
   /** RFC 6962 root of all leaves pushed so far (the empty tree hashes the empty string). */
+  /** The subtree roots that summarise everything pushed so far, as stored with a checkpoint. */
+  frontier(): { size: number; hash: string }[] {
+    return this.stack.map((s) => ({ size: s.size, hash: s.hash.toString('hex') }));
+  }
+
+  /** Resumes from a stored frontier, as if its `count` leaves had been pushed again. */
+  resume(frontier: readonly { size: number; hash: string }[], count: number): void {
+    this.stack = frontier.map((s) => ({ size: s.size, hash: Buffer.from(s.hash, 'hex') }));
+    this.count = count;
+  }
+
   root(): Buffer {
     if (this.stack.length === 0) return createHash('sha256').digest();
     let acc = this.stack[this.stack.length - 1]!.hash;

@@ -160,9 +160,7 @@ export class AuditStore {
     this.db.transaction(() => {
       const cp = this.db.prepare('SELECT size, stack FROM checkpoints ORDER BY size DESC LIMIT 1').get() as { size: number; stack: string } | undefined;
       if (cp) {
-        const stack = JSON.parse(cp.stack) as { size: number; hash: string }[];
-        (this.merkle as unknown as { stack: { size: number; hash: Buffer }[] }).stack = stack.map((x) => ({ size: x.size, hash: Buffer.from(x.hash, 'hex') }));
-        this.merkle.count = cp.size;
+        this.merkle.resume(JSON.parse(cp.stack) as { size: number; hash: string }[], cp.size);
         const at = this.db.prepare('SELECT entry_hash FROM entries WHERE seq = ?').get(cp.size) as { entry_hash: string } | undefined;
         this.lastSeq = cp.size;
         this.lastHash = at?.entry_hash ?? GENESIS;
@@ -210,7 +208,7 @@ export class AuditStore {
     const root = this.merkle.root().toString('hex');
     const ts = new Date().toISOString();
     const signature = sign(null, checkpointMessage(size, root, ts), this.key.key).toString('base64');
-    const stack = (this.merkle as unknown as { stack: { size: number; hash: Buffer }[] }).stack.map((s) => ({ size: s.size, hash: s.hash.toString('hex') }));
+    const stack = this.merkle.frontier();
     this.db.prepare('INSERT INTO checkpoints (size, root, ts, key_id, signature, public_key, stack) VALUES (?, ?, ?, ?, ?, ?, ?)').run(size, root, ts, this.key.keyId, signature, this.key.publicPem, JSON.stringify(stack));
     return { size, root, ts, keyId: this.key.keyId, signature, publicKey: this.key.publicPem };
   }

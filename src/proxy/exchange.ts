@@ -122,6 +122,16 @@ export function refuse(res: AnyRes, status: number, reason: string): void {
 }
 
 /**
+ * The admission step every inspected flow takes: a rule refusal, or else the inspector chain.
+ * Returns the block when the flow must not leave.
+ */
+export function admit(ctx: ExchangeContext, flow: Flow, refusal?: { status: number; reason: string }): Flow['blocked'] {
+  if (refusal) flow.blocked = refusal;
+  else ctx.chain.request(flow);
+  return flow.blocked;
+}
+
+/**
  * One inspected HTTP exchange: read the request, run the inspectors, send it to the upstream
  * (or its route), and stream the answer back, feeding SSE events to the inspectors as they pass.
  */
@@ -131,11 +141,13 @@ export async function handleExchange(ctx: ExchangeContext, target: Target, req: 
   const refusal = ruleRefusal(target.rule, method, path);
   const body = await readBody(req, ctx.maxBodyBytes).catch(() => undefined);
   const flow = newFlow(ctx, target, transport, method, path, req.headers, body ?? Buffer.alloc(0));
-  if (refusal) flow.blocked = { status: 403, reason: refusal };
-  else if (body === undefined) flow.blocked = { status: 413, reason: `request body larger than ${ctx.maxBodyBytes} bytes` };
-  else ctx.chain.request(flow);
-  if (flow.blocked) {
-    refuse(res, flow.blocked.status, flow.blocked.reason);
+  const blocked = admit(
+    ctx,
+    flow,
+    refusal ? { status: 403, reason: refusal } : body === undefined ? { status: 413, reason: `request body larger than ${ctx.maxBodyBytes} bytes` } : undefined,
+  );
+  if (blocked) {
+    refuse(res, blocked.status, blocked.reason);
     ctx.chain.done(flow);
     return;
   }

@@ -58,15 +58,16 @@ export class EgressProxy {
       agents: upstreamAgents(opts.upstreamCa),
       maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 * 1024,
     };
-    const headersTimeout = opts.headersTimeoutMs ?? 30_000;
-    this.headersTimeoutMs = headersTimeout;
-    this.front = createHttpServer({ maxHeaderSize: 32 * 1024, requestTimeout: Math.max(120_000, headersTimeout), headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) });
+    this.headersTimeoutMs = opts.headersTimeoutMs ?? 30_000;
+    // This parser never listens itself (connections are handed to it), so only its size limit
+    // applies; the slow-client guard is the socket timeout in onSocket.
+    this.front = createHttpServer({ maxHeaderSize: 32 * 1024 });
     this.front.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => this.onConnect(req, client, head));
     this.front.on('request', (req: IncomingMessage, res: ServerResponse) => this.onPlainRequest(req, res));
     this.front.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => this.onPlainUpgrade(req, client, head));
     this.front.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       this.opts.events.emit({ kind: 'network', decision: 'error', reason: `malformed request: ${err.code ?? err.message}` });
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
       if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     });

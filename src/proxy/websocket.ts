@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import type { Flow } from '../inspect/flow.js';
 import { encodeFrame, FrameReader, OP } from '../ws/codec.js';
-import { type ExchangeContext, forwardableHeaders, newFlow, refuseRaw, ruleRefusal, type Target } from './exchange.js';
+import { admit, type ExchangeContext, forwardableHeaders, newFlow, refuseRaw, ruleRefusal, type Target } from './exchange.js';
 import { guardedAddress } from './upstream.js';
 
 const TURN_END = new Set(['response.completed', 'response.failed', 'response.incomplete', 'error']);
@@ -20,10 +20,9 @@ export async function handleUpgrade(ctx: ExchangeContext, target: Target, req: I
   const path = req.url ?? '/';
   const upgradeFlow = newFlow(ctx, target, 'websocket', 'GET', path, req.headers, Buffer.alloc(0));
   const refusal = ruleRefusal(target.rule, 'GET', path);
-  if (refusal) upgradeFlow.blocked = { status: 403, reason: refusal };
-  else ctx.chain.request(upgradeFlow);
-  if (upgradeFlow.blocked) {
-    refuseRaw(client, upgradeFlow.blocked.status, upgradeFlow.blocked.reason);
+  const blocked = admit(ctx, upgradeFlow, refusal ? { status: 403, reason: refusal } : undefined);
+  if (blocked) {
+    refuseRaw(client, blocked.status, blocked.reason);
     ctx.chain.done(upgradeFlow);
     return;
   }
@@ -105,10 +104,10 @@ function relay(ctx: ExchangeContext, target: Target, upgradeFlow: Flow, client: 
     for (const m of parsed.messages) {
       const msgFlow = newFlow(ctx, target, 'websocket', 'WS', upgradeFlow.request.path, upgradeFlow.request.headers, m.data);
       msgFlow.upstream = upgradeFlow.upstream;
-      ctx.chain.request(msgFlow);
-      if (msgFlow.blocked) {
+      const blocked = admit(ctx, msgFlow);
+      if (blocked) {
         // Policy violation (1008): the message never leaves; the agent sees why.
-        const reason = Buffer.from(`glassbox: ${msgFlow.blocked.reason}`.slice(0, 120));
+        const reason = Buffer.from(`glassbox: ${blocked.reason}`.slice(0, 120));
         const payload = Buffer.concat([Buffer.from([0x03, 0xf0]), reason]);
         client.write(encodeFrame(OP.close, payload, false));
         upstream.write(encodeFrame(OP.close, Buffer.from([0x03, 0xf0]), true));

@@ -7,7 +7,6 @@ import type { EventSink } from '../audit/events.js';
 import { recoverAbandoned, selfIdentity } from '../audit/recover.js';
 import { applyRetention } from '../audit/retention.js';
 import { ExecTrail } from '../audit/exec-trail.js';
-import { INIT_PATH } from '../sandbox/bwrap.js';
 import { which } from '../sandbox/resolve-command.js';
 import { AuditLogSink } from '../audit/sink.js';
 import { AuditStore } from '../audit/store.js';
@@ -19,7 +18,7 @@ import { EgressProxy } from '../proxy/server.js';
 import { CertificateAuthority } from '../tls/ca.js';
 import { agentIdentity } from './agent-identity.js';
 import { resolveCredentials } from './credentials.js';
-import { BubblewrapBackend } from '../sandbox/bwrap.js';
+import { BOX_RUNTIME_DIR, BubblewrapBackend, INIT_PATH } from '../sandbox/bwrap.js';
 import { buildEnv } from '../sandbox/env.js';
 import { checkWorkspace, planMounts } from '../sandbox/plan.js';
 import { removePlaceholders } from '../sandbox/protect.js';
@@ -235,9 +234,9 @@ function writeCaFiles(bridgeDir: string, caPem: string): Record<string, string> 
   }
   writeFileSync(join(bridgeDir, 'ca.pem'), caPem, { mode: 0o644 });
   writeFileSync(join(bridgeDir, 'ca-bundle.pem'), `${system.trimEnd()}\n${caPem}`, { mode: 0o644 });
-  const bundle = '/run/glassbox/ca-bundle.pem';
+  const bundle = `${BOX_RUNTIME_DIR}/ca-bundle.pem`;
   return {
-    NODE_EXTRA_CA_CERTS: '/run/glassbox/ca.pem',
+    NODE_EXTRA_CA_CERTS: `${BOX_RUNTIME_DIR}/ca.pem`,
     SSL_CERT_FILE: bundle,
     REQUESTS_CA_BUNDLE: bundle,
     CURL_CA_BUNDLE: bundle,
