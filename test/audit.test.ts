@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuditStore, CHECKPOINT_EVERY } from '../src/audit/store.js';
-import { verifyChain } from '../src/audit/verify.js';
+import { AuditStore, CHECKPOINT_EVERY, type Checkpoint } from '../src/audit/store.js';
+import { RANGE, verifyChain, verifyLog } from '../src/audit/verify.js';
 import { applyRetention } from '../src/audit/retention.js';
 import { actors, asActor, glassbox, makeWorkspace, REPO, runProcess } from './helpers.js';
 
@@ -57,6 +57,34 @@ describe('audit chain verification', () => {
     ['a truncated tail', (s) => s.db.prepare('DELETE FROM entries WHERE seq > 150').run(), /log truncated: the checkpoint at 200 entries is signed, but only 150 entries remain/],
     ['a forged checkpoint', (s) => s.db.prepare("UPDATE checkpoints SET root = replace(root, substr(root, 1, 2), 'ff') WHERE size = 200").run(), /checkpoint at 200 entries (does not match the log|has an invalid signature)/],
   ];
+  it('verifies a large log across worker threads, and names tampering found there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-audit-'));
+    const store = new AuditStore(join(dir, 'audit.db'));
+    const total = 3 * RANGE + 1234;
+    for (let i = 0; i < total; i += 1000) {
+      const batch = [];
+      for (let j = i; j < Math.min(i + 1000, total); j++) batch.push({ session: j % 2 ? 'sess-a' : 'sess-b', kind: 'network', body: { j, host: `h${j}.example` } });
+      store.appendMany(batch);
+    }
+    const witness = store.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints WHERE size = 150000').get() as Checkpoint;
+    store.checkpoint();
+    const sequential = verifyChain(store.db, { session: 'sess-a', witness });
+    const parallel = await verifyLog(store.path, { session: 'sess-a', witness, parallelMin: 0, workers: 2 });
+    assert.deepEqual(parallel, sequential);
+    assert.equal(parallel.ok, true);
+    assert.equal(parallel.entries, total);
+    assert.equal(parallel.witness, 'matches');
+    store.db.prepare("UPDATE entries SET kind = 'tampered' WHERE seq = 140000").run();
+    const damaged = await verifyLog(store.path, { parallelMin: 0, workers: 2 });
+    assert.equal(damaged.ok, false);
+    assert.ok(damaged.problems.some((p) => /entry 140000 was modified/.test(p)), damaged.problems.join(' | '));
+    store.db.prepare("UPDATE entries SET kind = 'network' WHERE seq = 140000").run();
+    store.db.prepare("UPDATE checkpoints SET root = replace(root, substr(root, 1, 2), 'ff') WHERE size = 70000").run();
+    const forged = await verifyLog(store.path, { parallelMin: 0, workers: 2 });
+    assert.ok(forged.problems.some((p) => /checkpoint at 70000 entries/.test(p)), forged.problems.join(' | '));
+    store.close();
+  });
+
   for (const [what, damage, expected] of tamper) {
     it(`detects ${what}`, () => {
       const store = freshStore(200);

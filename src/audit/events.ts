@@ -10,6 +10,8 @@ export interface GlassboxEvent {
 
 export interface EventSink {
   emit(event: Omit<GlassboxEvent, 'ts' | 'session'>): void;
+  /** Several events known at once; a durable sink commits them together. */
+  emitMany?(events: readonly Omit<GlassboxEvent, 'ts' | 'session'>[]): void;
   readonly events: readonly GlassboxEvent[];
 }
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { EventSink } from './events.js';
+import type { EventSink, GlassboxEvent } from './events.js';
 
 /** Undoes strace's C-style string escapes. */
 function unescape(s: string): string {
@@ -76,10 +76,11 @@ export class ExecTrail {
         const text = this.partial + buf.subarray(0, n).toString('utf8');
         const lines = text.split('\n');
         this.partial = lines.pop() ?? '';
+        const batch: Omit<GlassboxEvent, 'ts' | 'session'>[] = [];
         for (const line of lines) {
           const denial = this.recording ? parseFileDenial(line) : undefined;
           if (denial) {
-            this.events.emit({ kind: 'filesystem', decision: 'deny', ...denial });
+            batch.push({ kind: 'filesystem', decision: 'deny', ...denial });
             continue;
           }
           const exec = parseExecLine(line);
@@ -91,8 +92,11 @@ export class ExecTrail {
             if (!this.recording) continue;
           }
           this.count++;
-          this.events.emit({ kind: 'exec', pid: exec.pid, path: exec.path, argv: exec.argv });
+          batch.push({ kind: 'exec', pid: exec.pid, path: exec.path, argv: exec.argv });
         }
+        // One commit per chunk read: a build running thousands of processes is cheap to record.
+        if (this.events.emitMany) this.events.emitMany(batch);
+        else for (const e of batch) this.events.emit(e);
       }
     } finally {
       closeSync(fd);

@@ -25,4 +25,15 @@ export class AuditLogSink implements EventSink {
     this.store.append(this.session, String(kind), body, ts);
     this.jsonl.emit(event);
   }
+
+  emitMany(events: readonly Omit<GlassboxEvent, 'ts' | 'session'>[]): void {
+    const ts = new Date().toISOString();
+    this.store.appendMany(
+      events.map((event) => {
+        const { kind, ...body } = event;
+        return { session: this.session, kind: String(kind), body, ts };
+      }),
+    );
+    for (const event of events) this.jsonl.emit(event);
+  }
 }

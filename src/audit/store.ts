@@ -127,19 +127,24 @@ export class AuditStore {
     this.catchUpStmt = this.db.prepare('SELECT seq, entry_hash FROM entries WHERE seq > ? ORDER BY seq');
     this.appendLocked = this.db.transaction((ts: string, session: string, kind: string, bodyHash: string, text: string): Entry => {
       this.catchUp();
-      const seq = this.lastSeq + 1;
-      const prevHash = this.lastHash;
-      const hash = entryHash(seq, ts, session, kind, bodyHash, prevHash);
-      const inline = text.length <= INLINE_BODY_MAX;
-      if (!inline) this.insertBlob.run(bodyHash, text);
-      this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, inline ? text : null);
-      this.lastSeq = seq;
-      this.lastHash = hash;
-      this.merkle.push(Buffer.from(hash, 'hex'));
-      if (seq % CHECKPOINT_EVERY === 0) this.checkpointUnlocked();
-      return { seq, ts, session, kind, bodyHash, prevHash, entryHash: hash };
+      return this.appendRow(ts, session, kind, bodyHash, text);
     });
     this.restore();
+  }
+
+  /** Writes the next entry; the caller holds the write lock and has caught up. */
+  private appendRow(ts: string, session: string, kind: string, bodyHash: string, text: string): Entry {
+    const seq = this.lastSeq + 1;
+    const prevHash = this.lastHash;
+    const hash = entryHash(seq, ts, session, kind, bodyHash, prevHash);
+    const inline = text.length <= INLINE_BODY_MAX;
+    if (!inline) this.insertBlob.run(bodyHash, text);
+    this.insertEntry.run(seq, ts, session, kind, bodyHash, prevHash, hash, inline ? text : null);
+    this.lastSeq = seq;
+    this.lastHash = hash;
+    this.merkle.push(hash);
+    if (seq % CHECKPOINT_EVERY === 0) this.checkpointUnlocked();
+    return { seq, ts, session, kind, bodyHash, prevHash, entryHash: hash };
   }
 
   /** The machine's log; a damaged or unreadable one is a one-line error, never a silent new log. */
@@ -157,6 +162,9 @@ export class AuditStore {
    * checkpoint's frontier, then the entries after it (others may be appending meanwhile).
    */
   private restore(): void {
+    this.merkle.resume([], 0);
+    this.lastSeq = 0;
+    this.lastHash = GENESIS;
     this.db.transaction(() => {
       const cp = this.db.prepare('SELECT size, stack FROM checkpoints ORDER BY size DESC LIMIT 1').get() as { size: number; stack: string } | undefined;
       if (cp) {
@@ -179,13 +187,44 @@ export class AuditStore {
     const bodyHash = oneShot('sha256', text, 'hex');
     // Several supervisors (one per running session) share this chain: the head is read and the
     // entry written under one write lock, catching up on entries the others appended.
-    return this.appendLocked.immediate(ts, session, kind, bodyHash, text);
+    return this.rollingBack(() => this.appendLocked.immediate(ts, session, kind, bodyHash, text));
+  }
+
+  /**
+   * Group commit: appends several events in one transaction (one write-lock, one WAL commit),
+   * for producers that learn of many at once (an exec trail chunk). All are durable together
+   * when this returns; none is acknowledged before.
+   */
+  appendMany(events: readonly { session: string; kind: string; body: unknown; ts?: string }[]): Entry[] {
+    if (events.length === 0) return [];
+    const prepared = events.map((e) => {
+      const text = canonicalJson(e.body);
+      return { ts: e.ts ?? new Date().toISOString(), session: e.session, kind: e.kind, bodyHash: oneShot('sha256', text, 'hex'), text };
+    });
+    return this.rollingBack(() =>
+      this.db
+        .transaction(() => {
+          this.catchUp();
+          return prepared.map((p) => this.appendRow(p.ts, p.session, p.kind, p.bodyHash, p.text));
+        })
+        .immediate(),
+    );
+  }
+
+  /** A failed transaction is rolled back in the file; the in-memory head must follow it. */
+  private rollingBack<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (err) {
+      this.restore();
+      throw err;
+    }
   }
 
   /** Brings the in-memory head and Merkle frontier up to date with the file. */
   private catchUp(): void {
     for (const r of this.catchUpStmt.all(this.lastSeq) as { seq: number; entry_hash: string }[]) {
-      this.merkle.push(Buffer.from(r.entry_hash, 'hex'));
+      this.merkle.push(r.entry_hash);
       this.lastSeq = r.seq;
       this.lastHash = r.entry_hash;
     }
@@ -205,7 +244,7 @@ export class AuditStore {
     const size = this.lastSeq;
     const existing = this.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints WHERE size = ?').get(size) as Checkpoint | undefined;
     if (existing) return existing;
-    const root = this.merkle.root().toString('hex');
+    const root = this.merkle.root();
     const ts = new Date().toISOString();
     const signature = sign(null, checkpointMessage(size, root, ts), this.key.key).toString('base64');
     const stack = this.merkle.frontier();

@@ -1,6 +1,8 @@
 import { createPublicKey, hash as oneShotHash, verify as verifySig } from 'node:crypto';
-import type Database from 'better-sqlite3';
-import { MerkleAccumulator } from './merkle.js';
+import Database from 'better-sqlite3';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { MerkleAccumulator, rootOf } from './merkle.js';
 import { type Checkpoint, checkpointMessage, GENESIS } from './store.js';
 
 export interface VerifyReport {
@@ -57,13 +59,23 @@ export function verifyChain(db: Database.Database, opts: { session?: string; wit
     if (sha(`${seq}\n${ts}\n${session}\n${kind}\n${bodyHash}\n${prevHash}`) !== entryHashValue) report(`entry ${seq} was modified: its hash does not match its fields`);
     if (body === null) purged++;
     else if (sha(body) !== bodyHash) report(`the body of entry ${seq} was modified`);
-    merkle.push(Buffer.from(entryHashValue, 'hex'));
+    merkle.push(entryHashValue);
     const cp = bySize.get(merkle.count);
-    if (cp && merkle.root().toString('hex') !== cp.root) report(`checkpoint at ${cp.size} entries does not match the log (history before it was rewritten)`);
-    if (opts.witness && merkle.count === opts.witness.size) witness = merkle.root().toString('hex') === opts.witness.root ? 'matches' : 'mismatch';
+    if (cp && merkle.root() !== cp.root) report(`checkpoint at ${cp.size} entries does not match the log (history before it was rewritten)`);
+    if (opts.witness && merkle.count === opts.witness.size) witness = merkle.root() === opts.witness.root ? 'matches' : 'mismatch';
     expectedSeq = seq + 1;
     prev = entryHashValue;
   }
+  return finish({ checkpoints, count, purged, sessionEntries, witness, problems, report }, opts);
+}
+
+/** The checks that follow the walk over the entries: signatures, truncation, the exported witness. */
+function finish(
+  walk: { checkpoints: Checkpoint[]; count: number; purged: number; sessionEntries: number; witness: VerifyReport['witness']; problems: string[]; report: (p: string) => void },
+  opts: { session?: string; witness?: Checkpoint },
+): VerifyReport {
+  const { checkpoints, count, purged, sessionEntries, problems, report } = walk;
+  let witness = walk.witness;
   for (const cp of checkpoints) if (!signatureValid(cp)) report(`checkpoint at ${cp.size} entries has an invalid signature`);
   const last = checkpoints[checkpoints.length - 1];
   if (last && last.size > count) report(`log truncated: the checkpoint at ${last.size} entries is signed, but only ${count} entries remain`);
@@ -75,4 +87,162 @@ export function verifyChain(db: Database.Database, opts: { session?: string; wit
     } else if (witness === 'mismatch') report(`the log was rewritten: its first ${opts.witness.size} entries no longer match the exported checkpoint`);
   }
   return { ok: problems.length === 0, entries: count, checkpoints: checkpoints.length, purgedBodies: purged, problems, ...(opts.session ? { sessionEntries } : {}), ...(witness ? { witness } : {}) };
+}
+
+/** What one worker reports about a contiguous run of entries [from, to] (by seq). */
+export interface RangeResult {
+  from: number;
+  to: number;
+  count: number;
+  /** False when anything inside the range is wrong; the caller then re-walks sequentially to say what. */
+  intact: boolean;
+  firstPrev: string | null;
+  lastHash: string | null;
+  purged: number;
+  sessionEntries: number;
+  /** Local Merkle frontier (hashes) of the range, and at each requested global size inside it. */
+  frontier: { size: number; hash: string }[];
+  at: Record<number, string[]>;
+}
+
+/**
+ * Checks one range on its own: sequence, links, entry and body hashes. `from` must be a
+ * multiple of a power of two at least as large as the range, so the range's Merkle subtrees
+ * line up with the global tree's and the global root at any size inside it is the prefix's
+ * frontier followed by this range's local frontier.
+ */
+export function verifyRange(db: Database.Database, from: number, to: number, sizes: readonly number[], session?: string): RangeResult {
+  const merkle = new MerkleAccumulator();
+  const wanted = new Set(sizes);
+  const at: Record<number, string[]> = {};
+  let intact = true;
+  let expectedSeq = from;
+  let prev: string | null = null;
+  let firstPrev: string | null = null;
+  let purged = 0;
+  let sessionEntries = 0;
+  const rows = db
+    .prepare('SELECT seq, ts, session, kind, body_hash, prev_hash, entry_hash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) FROM entries WHERE seq BETWEEN ? AND ? ORDER BY seq')
+    .raw()
+    .iterate(from, to) as Iterable<[number, string, string, string, string, string, string, string | null]>;
+  for (const [seq, ts, sess, kind, bodyHash, prevHash, entryHashValue, body] of rows) {
+    if (prev === null) firstPrev = prevHash;
+    else if (prevHash !== prev) intact = false;
+    if (seq !== expectedSeq) intact = false;
+    if (sess === session) sessionEntries++;
+    if (sha(`${seq}\n${ts}\n${sess}\n${kind}\n${bodyHash}\n${prevHash}`) !== entryHashValue) intact = false;
+    if (body === null) purged++;
+    else if (sha(body) !== bodyHash) intact = false;
+    merkle.push(entryHashValue);
+    const global = from - 1 + merkle.count;
+    if (wanted.has(global)) at[global] = merkle.frontier().map((f) => f.hash);
+    expectedSeq = seq + 1;
+    prev = entryHashValue;
+  }
+  return { from, to, count: merkle.count, intact, firstPrev, lastHash: prev, purged, sessionEntries, frontier: merkle.frontier(), at };
+}
+
+/** Entries per range handed to a worker (a power of two, see verifyRange). */
+export const RANGE = 1 << 16;
+/** Below this many entries, starting workers costs more than it saves. */
+export const PARALLEL_MIN = 4 * RANGE;
+
+/**
+ * verifyChain over the log file at `path`, split across worker threads when the log is large.
+ * An intact log is confirmed in parallel; if any range is not intact, the log is walked again
+ * sequentially so the report names exactly what is wrong.
+ */
+export async function verifyLog(
+  path: string,
+  opts: { session?: string; witness?: Checkpoint; maxProblems?: number; workers?: number; parallelMin?: number } = {},
+): Promise<VerifyReport> {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const snapshot = db.transaction(() => ({
+      checkpoints: db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints ORDER BY size').all() as Checkpoint[],
+      maxSeq: (db.prepare('SELECT COALESCE(MAX(seq), 0) AS m FROM entries').get() as { m: number }).m,
+    }))();
+    const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 8));
+    if (snapshot.maxSeq < (opts.parallelMin ?? PARALLEL_MIN) || workers < 2) return verifyChain(db, opts);
+    const sizes = snapshot.checkpoints.map((c) => c.size).filter((s) => s <= snapshot.maxSeq);
+    if (opts.witness) sizes.push(opts.witness.size);
+    const ranges: { from: number; to: number }[] = [];
+    for (let from = 1; from <= snapshot.maxSeq; from += RANGE) ranges.push({ from, to: Math.min(from + RANGE - 1, snapshot.maxSeq) });
+    const results = await runRanges(path, ranges, sizes, opts.session, Math.min(workers, ranges.length));
+    const combined = combine(results, snapshot.checkpoints, opts.witness);
+    if (!combined) return verifyChain(db, opts);
+    const problems: string[] = [];
+    const max = opts.maxProblems ?? 20;
+    return finish(
+      {
+        checkpoints: snapshot.checkpoints,
+        count: combined.count,
+        purged: combined.purged,
+        sessionEntries: combined.sessionEntries,
+        witness: combined.witness,
+        problems,
+        report: (p) => {
+          if (problems.length < max) problems.push(p);
+        },
+      },
+      opts,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+function runRanges(path: string, ranges: { from: number; to: number }[], sizes: number[], session: string | undefined, count: number): Promise<RangeResult[]> {
+  return new Promise((resolve, reject) => {
+    const results: RangeResult[] = [];
+    let next = 0;
+    let live = count;
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: { path, sizes, session } });
+      const feed = () => {
+        if (next < ranges.length) worker.postMessage(ranges[next++]);
+        else void worker.terminate();
+      };
+      worker.on('message', (r: RangeResult) => {
+        results.push(r);
+        feed();
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => {
+        if (--live === 0) resolve(results.sort((a, b) => a.from - b.from));
+      });
+      feed();
+    }
+  });
+}
+
+/** Joins the ranges into whole-log facts, or null if anything does not line up. */
+function combine(
+  results: RangeResult[],
+  checkpoints: Checkpoint[],
+  witnessCp: Checkpoint | undefined,
+): { count: number; purged: number; sessionEntries: number; witness: VerifyReport['witness'] } | null {
+  const bySize = new Map(checkpoints.map((c) => [c.size, c]));
+  const prefix = new MerkleAccumulator();
+  let prev = GENESIS;
+  let count = 0;
+  let purged = 0;
+  let sessionEntries = 0;
+  let witness: VerifyReport['witness'];
+  for (const r of results) {
+    if (!r.intact || r.count !== r.to - r.from + 1 || r.firstPrev !== prev) return null;
+    const prefixHashes = prefix.frontier().map((f) => f.hash);
+    for (const [size, local] of Object.entries(r.at)) {
+      const root = rootOf([...prefixHashes, ...local]);
+      const cp = bySize.get(Number(size));
+      if (cp && cp.root !== root) return null;
+      if (witnessCp && witnessCp.size === Number(size)) witness = root === witnessCp.root ? 'matches' : 'mismatch';
+    }
+    prefix.append(r.frontier, r.count);
+    prev = r.lastHash!;
+    count += r.count;
+    purged += r.purged;
+    sessionEntries += r.sessionEntries;
+  }
+  return { count, purged, sessionEntries, witness };
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import { type Checkpoint, AuditStore, dataDir } from '../../audit/store.js';
-import { verifyChain } from '../../audit/verify.js';
+import { verifyLog } from '../../audit/verify.js';
 import { sendOtlp } from '../../audit/otlp.js';
 import { parseArgs } from '../args.js';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ export function showCommand(argv: string[]): number {
 }
 
 /** `glassbox verify [SESSION] [--checkpoint FILE] [--export-checkpoint FILE]`. */
-export function verifyCommand(argv: string[]): number {
+export async function verifyCommand(argv: string[]): Promise<number> {
   const { options, positionals } = parseArgs(argv, [{ name: 'checkpoint', value: 'a checkpoint JSON file exported earlier' }, { name: 'export-checkpoint', value: 'a file to write the latest signed checkpoint to' }, { name: 'json' }], 'verify');
   const store = openStore();
   try {
@@ -100,7 +100,7 @@ export function verifyCommand(argv: string[]): number {
         throw new UserError(`cannot read checkpoint ${options.checkpoint}: expected the JSON written by --export-checkpoint`);
       }
     }
-    const report = verifyChain(store.db, { ...(session ? { session } : {}), ...(witness ? { witness } : {}) });
+    const report = await verifyLog(store.path, { ...(session ? { session } : {}), ...(witness ? { witness } : {}) });
     if (typeof options['export-checkpoint'] === 'string' && report.ok) {
       writeFileSync(options['export-checkpoint'], JSON.stringify(store.checkpoint(), null, 2) + '\n');
     }
