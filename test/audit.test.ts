@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuditStore, CHECKPOINT_EVERY, type Checkpoint } from '../src/audit/store.js';
+import { AuditStore, CHECKPOINT_COLUMNS, CHECKPOINT_EVERY, type Checkpoint } from '../src/audit/store.js';
 import { RANGE, verifyChain, verifyLog } from '../src/audit/verify.js';
 import { applyRetention } from '../src/audit/retention.js';
 import { actors, asActor, glassbox, makeWorkspace, REPO, runProcess } from './helpers.js';
@@ -66,7 +66,7 @@ describe('audit chain verification', () => {
       for (let j = i; j < Math.min(i + 1000, total); j++) batch.push({ session: j % 2 ? 'sess-a' : 'sess-b', kind: 'network', body: { j, host: `h${j}.example` } });
       store.appendMany(batch);
     }
-    const witness = store.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints WHERE size = 150000').get() as Checkpoint;
+    const witness = store.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size = 150000`).get() as Checkpoint;
     store.checkpoint();
     const sequential = verifyChain(store.db, { session: 'sess-a', witness });
     const parallel = await verifyLog(store.path, { session: 'sess-a', witness, parallelMin: 0, workers: 2 });
@@ -112,6 +112,25 @@ describe('audit chain verification', () => {
     assert.equal(r.ok, false);
     assert.equal(r.witness, 'mismatch');
     assert.ok(r.problems.some((p) => /the log was rewritten: its first 200 entries no longer match the exported checkpoint/.test(p)));
+    forged.close();
+  });
+
+  it('forward security: the current key cannot re-sign history that an earlier checkpoint covers', () => {
+    const store = freshStore(2 * CHECKPOINT_EVERY + 10);
+    const path = store.path;
+    const anchor = verifyChain(store.db).anchorKey;
+    assert.match(anchor ?? '', /^[0-9a-f]{16}$/);
+    // The attacker holds everything on the machine now, including the current signing key. They
+    // keep the first checkpoint (it looks authentic) and rewrite what came after it.
+    store.db.exec(`DELETE FROM entries WHERE seq > ${CHECKPOINT_EVERY + 5}; DELETE FROM checkpoints WHERE size > ${CHECKPOINT_EVERY};`);
+    store.close();
+    const forged = new AuditStore(path);
+    for (let i = 0; i < CHECKPOINT_EVERY; i++) forged.append('sess-b', 'network', { i, host: 'innocent.example', decision: 'allow' });
+    forged.checkpoint();
+    const r = verifyChain(forged.db);
+    assert.equal(r.ok, false);
+    assert.ok(r.problems.some((p) => new RegExp(`signed by a key the checkpoint at ${CHECKPOINT_EVERY} did not name`).test(p)), r.problems.join(' | '));
+    assert.equal(r.anchorKey, anchor);
     forged.close();
   });
 

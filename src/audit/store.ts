@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hash as oneShot, sign, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hash as oneShot, sign } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -38,7 +38,15 @@ export interface Checkpoint {
   keyId: string;
   signature: string;
   publicKey: string;
+  /**
+   * The public key that signs the next checkpoint, under this one's signature. Null on
+   * checkpoints written before keys evolved.
+   */
+  nextKey?: string | null;
 }
+
+/** The checkpoint columns, named as the Checkpoint interface names them. */
+export const CHECKPOINT_COLUMNS = 'size, root, ts, key_id AS keyId, signature, public_key AS publicKey, next_key AS nextKey';
 
 export interface SessionRow {
   id: string;
@@ -65,32 +73,33 @@ export function entryHash(seq: number, ts: string, session: string, kind: string
   return oneShot('sha256', `${seq}\n${ts}\n${session}\n${kind}\n${bodyHash}\n${prevHash}`, 'hex');
 }
 
-export function checkpointMessage(size: number, root: string, ts: string): Buffer {
-  return Buffer.from(`glassbox-checkpoint/v1\n${size}\n${root}\n${ts}\n`);
+/** What a checkpoint's signature covers; v2 adds the key handed on to the next checkpoint. */
+export function checkpointMessage(size: number, root: string, ts: string, nextKey?: string | null): Buffer {
+  if (!nextKey) return Buffer.from(`glassbox-checkpoint/v1\n${size}\n${root}\n${ts}\n`);
+  return Buffer.from(`glassbox-checkpoint/v2\n${size}\n${root}\n${ts}\n${nextKey}`);
 }
 
-/** The signing key, created on first use, readable only by its owner, never inside a box. */
-function loadKey(dir: string): { key: KeyObject; publicPem: string; keyId: string } {
-  const file = join(dir, 'checkpoint-ed25519.pem');
-  let key: KeyObject;
-  if (existsSync(file)) key = createPrivateKey(readFileSync(file));
-  else {
-    key = generateKeyPairSync('ed25519').privateKey;
-    writeFileSync(file, key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  }
-  chmodSync(file, 0o600);
-  const pub = createPublicKey(key);
-  const publicPem = pub.export({ type: 'spki', format: 'pem' }) as string;
-  const keyId = createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
-  return { key, publicPem, keyId };
+export function keyIdOf(publicPem: string): string {
+  return createHash('sha256').update(createPublicKey(publicPem).export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
 }
+
+/**
+ * Forward-secure signing: every checkpoint is signed by a fresh Ed25519 key that the previous
+ * checkpoint named (under its own signature), and each key is erased once it has signed. Someone
+ * who takes the machine's current key can sign what comes next, but cannot re-sign any
+ * checkpoint already written without breaking the chain of named keys; rewriting everything
+ * from the start gives a different first key, which an exported checkpoint (or the hub) shows.
+ * The key lives in the log's own database (0600, outside every box) so that signing a
+ * checkpoint and handing on to the next key commit in one transaction; secure_delete zeroes
+ * the erased key's page in the file.
+ */
+const KEY_TABLE = 'CREATE TABLE IF NOT EXISTS signing_key (id INTEGER PRIMARY KEY CHECK (id = 1), pkcs8 BLOB NOT NULL)';
 
 export class AuditStore {
   readonly db: Database.Database;
   private readonly merkle = new MerkleAccumulator();
   private lastSeq = 0;
   private lastHash = GENESIS;
-  private readonly key: ReturnType<typeof loadKey>;
   private readonly insertEntry: Database.Statement;
   private readonly insertBlob: Database.Statement;
   private readonly appendLocked: Database.Transaction<(ts: string, session: string, kind: string, bodyHash: string, text: string) => Entry>;
@@ -110,6 +119,7 @@ export class AuditStore {
         body_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, entry_hash TEXT NOT NULL, body TEXT);
       CREATE INDEX IF NOT EXISTS entries_session ON entries(session, seq);
       CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, body TEXT NOT NULL);
+      ${KEY_TABLE};
       CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, ts TEXT NOT NULL, key_id TEXT NOT NULL,
         signature TEXT NOT NULL, public_key TEXT NOT NULL, stack TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, started TEXT NOT NULL, ended TEXT, status TEXT NOT NULL, pid INTEGER NOT NULL,
@@ -121,7 +131,10 @@ export class AuditStore {
     const sessionCols = this.db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[];
     if (!sessionCols.some((c) => c.name === 'owner')) this.db.exec("ALTER TABLE sessions ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
     if (!sessionCols.some((c) => c.name === 'runtime')) this.db.exec("ALTER TABLE sessions ADD COLUMN runtime TEXT NOT NULL DEFAULT ''");
-    this.key = loadKey(dirname(path));
+    const cpCols = this.db.prepare('PRAGMA table_info(checkpoints)').all() as { name: string }[];
+    if (!cpCols.some((c) => c.name === 'next_key')) this.db.exec('ALTER TABLE checkpoints ADD COLUMN next_key TEXT');
+    this.db.pragma('secure_delete = ON');
+    this.adoptKey();
     this.insertEntry = this.db.prepare('INSERT INTO entries (seq, ts, session, kind, body_hash, prev_hash, entry_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertBlob = this.db.prepare('INSERT OR IGNORE INTO blobs (hash, body) VALUES (?, ?)');
     this.catchUpStmt = this.db.prepare('SELECT seq, entry_hash FROM entries WHERE seq > ? ORDER BY seq');
@@ -145,6 +158,18 @@ export class AuditStore {
     this.merkle.push(hash);
     if (seq % CHECKPOINT_EVERY === 0) this.checkpointUnlocked();
     return { seq, ts, session, kind, bodyHash, prevHash, entryHash: hash };
+  }
+
+  /**
+   * The first signing key: the one a log from before evolving keys kept beside it (so its old
+   * checkpoints and the new ones form one chain), else a new one. Either way only the
+   * database holds it afterwards.
+   */
+  private adoptKey(): void {
+    const legacy = join(dirname(this.path), 'checkpoint-ed25519.pem');
+    const key = existsSync(legacy) ? createPrivateKey(readFileSync(legacy)) : generateKeyPairSync('ed25519').privateKey;
+    this.db.prepare('INSERT OR IGNORE INTO signing_key (id, pkcs8) VALUES (1, ?)').run(key.export({ type: 'pkcs8', format: 'der' }));
+    rmSync(legacy, { force: true });
   }
 
   /** The machine's log; a damaged or unreadable one is a one-line error, never a silent new log. */
@@ -242,18 +267,27 @@ export class AuditStore {
 
   private checkpointUnlocked(): Checkpoint {
     const size = this.lastSeq;
-    const existing = this.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints WHERE size = ?').get(size) as Checkpoint | undefined;
+    const existing = this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size = ?`).get(size) as Checkpoint | undefined;
     if (existing) return existing;
     const root = this.merkle.root();
     const ts = new Date().toISOString();
-    const signature = sign(null, checkpointMessage(size, root, ts), this.key.key).toString('base64');
-    const stack = this.merkle.frontier();
-    this.db.prepare('INSERT INTO checkpoints (size, root, ts, key_id, signature, public_key, stack) VALUES (?, ?, ?, ?, ?, ?, ?)').run(size, root, ts, this.key.keyId, signature, this.key.publicPem, JSON.stringify(stack));
-    return { size, root, ts, keyId: this.key.keyId, signature, publicKey: this.key.publicPem };
+    const { pkcs8 } = this.db.prepare('SELECT pkcs8 FROM signing_key WHERE id = 1').get() as { pkcs8: Buffer };
+    const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+    const publicKey = createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string;
+    const next = generateKeyPairSync('ed25519');
+    const nextKey = next.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const signature = sign(null, checkpointMessage(size, root, ts, nextKey), key).toString('base64');
+    const keyId = keyIdOf(publicKey);
+    this.db
+      .prepare('INSERT INTO checkpoints (size, root, ts, key_id, signature, public_key, stack, next_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(size, root, ts, keyId, signature, publicKey, JSON.stringify(this.merkle.frontier()), nextKey);
+    // The key that signed is gone with this commit; only its successor remains.
+    this.db.prepare('UPDATE signing_key SET pkcs8 = ? WHERE id = 1').run(next.privateKey.export({ type: 'pkcs8', format: 'der' }));
+    return { size, root, ts, keyId, signature, publicKey, nextKey };
   }
 
   latestCheckpoint(): Checkpoint | undefined {
-    return this.db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints ORDER BY size DESC LIMIT 1').get() as Checkpoint | undefined;
+    return this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY size DESC LIMIT 1`).get() as Checkpoint | undefined;
   }
 
   startSession(row: Omit<SessionRow, 'ended' | 'status' | 'exitCode' | 'runtime'> & { runtime?: string }): void {

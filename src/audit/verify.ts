@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MerkleAccumulator, rootOf } from './merkle.js';
-import { type Checkpoint, checkpointMessage, GENESIS } from './store.js';
+import { type Checkpoint, CHECKPOINT_COLUMNS, checkpointMessage, GENESIS, keyIdOf } from './store.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -15,13 +15,15 @@ export interface VerifyReport {
   /** Entries of the session asked about, when one was. */
   sessionEntries?: number;
   witness?: 'matches' | 'mismatch' | 'truncated';
+  /** Id of the key that signed the first checkpoint: the log's identity, worth writing down. */
+  anchorKey?: string;
 }
 
 const sha = (s: string) => oneShotHash('sha256', s, 'hex');
 
 function signatureValid(cp: Checkpoint): boolean {
   try {
-    return verifySig(null, checkpointMessage(cp.size, cp.root, cp.ts), createPublicKey(cp.publicKey), Buffer.from(cp.signature, 'base64'));
+    return verifySig(null, checkpointMessage(cp.size, cp.root, cp.ts, cp.nextKey), createPublicKey(cp.publicKey), Buffer.from(cp.signature, 'base64'));
   } catch {
     return false;
   }
@@ -38,7 +40,7 @@ export function verifyChain(db: Database.Database, opts: { session?: string; wit
   const report = (p: string) => {
     if (problems.length < max) problems.push(p);
   };
-  const checkpoints = db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints ORDER BY size').all() as Checkpoint[];
+  const checkpoints = db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY size`).all() as Checkpoint[];
   const bySize = new Map(checkpoints.map((c) => [c.size, c]));
   const merkle = new MerkleAccumulator();
   let expectedSeq = 1;
@@ -77,6 +79,13 @@ function finish(
   const { checkpoints, count, purged, sessionEntries, problems, report } = walk;
   let witness = walk.witness;
   for (const cp of checkpoints) if (!signatureValid(cp)) report(`checkpoint at ${cp.size} entries has an invalid signature`);
+  // Forward security: each checkpoint must be signed by the key its predecessor named.
+  for (let i = 1; i < checkpoints.length; i++) {
+    const before = checkpoints[i - 1]!;
+    const cp = checkpoints[i]!;
+    if (before.nextKey && before.nextKey !== cp.publicKey) report(`checkpoint at ${cp.size} entries is signed by a key the checkpoint at ${before.size} did not name (history re-signed with another key)`);
+  }
+  const anchorKey = checkpoints[0] ? keyIdOf(checkpoints[0].publicKey) : undefined;
   const last = checkpoints[checkpoints.length - 1];
   if (last && last.size > count) report(`log truncated: the checkpoint at ${last.size} entries is signed, but only ${count} entries remain`);
   if (opts.witness) {
@@ -86,7 +95,7 @@ function finish(
       report(`log truncated: the exported checkpoint covers ${opts.witness.size} entries, the log has ${count}`);
     } else if (witness === 'mismatch') report(`the log was rewritten: its first ${opts.witness.size} entries no longer match the exported checkpoint`);
   }
-  return { ok: problems.length === 0, entries: count, checkpoints: checkpoints.length, purgedBodies: purged, problems, ...(opts.session ? { sessionEntries } : {}), ...(witness ? { witness } : {}) };
+  return { ok: problems.length === 0, entries: count, checkpoints: checkpoints.length, purgedBodies: purged, problems, ...(opts.session ? { sessionEntries } : {}), ...(witness ? { witness } : {}), ...(anchorKey ? { anchorKey } : {}) };
 }
 
 /** What one worker reports about a contiguous run of entries [from, to] (by seq). */
@@ -159,7 +168,7 @@ export async function verifyLog(
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const snapshot = db.transaction(() => ({
-      checkpoints: db.prepare('SELECT size, root, ts, key_id AS keyId, signature, public_key AS publicKey FROM checkpoints ORDER BY size').all() as Checkpoint[],
+      checkpoints: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY size`).all() as Checkpoint[],
       maxSeq: (db.prepare('SELECT COALESCE(MAX(seq), 0) AS m FROM entries').get() as { m: number }).m,
     }))();
     const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 8));

@@ -106,7 +106,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     }
     if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else if (report.ok) {
-      process.stdout.write(`${paint('32', 'verified')}: ${report.entries} entries, ${report.checkpoints} signed checkpoints${report.purgedBodies ? `, ${report.purgedBodies} bodies purged by retention` : ''}${session ? `; session ${session}: ${report.sessionEntries} entries` : ''}${report.witness ? `; matches the exported checkpoint` : ''}\n`);
+      process.stdout.write(`${paint('32', 'verified')}: ${report.entries} entries, ${report.checkpoints} signed checkpoints${report.purgedBodies ? `, ${report.purgedBodies} bodies purged by retention` : ''}${session ? `; session ${session}: ${report.sessionEntries} entries` : ''}${report.witness ? `; matches the exported checkpoint` : ''}${report.anchorKey ? `; first signing key ${report.anchorKey}` : ''}\n`);
     } else {
       process.stdout.write(`${paint('31', 'TAMPERED')}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n`);
       for (const p of report.problems) process.stdout.write(`  - ${p}\n`);
