@@ -4,21 +4,26 @@ import { InspectorChain } from './chain.js';
 import { CredentialsInspector, type SessionCredential } from './credentials.js';
 import { EgressInspector, EgressLedger, type WorkspaceIndex } from './egress.js';
 import { LlmParseInspector } from './llm-parse.js';
+import { DlpInspector } from './dlp.js';
+import type { DlpEngine } from '../dlp/index.js';
 
 export interface ChainParts {
   events: EventSink;
   credentials: readonly SessionCredential[];
   ledger: EgressLedger;
   index?: WorkspaceIndex;
+  dlp?: DlpEngine;
 }
 
 /**
- * The one place that fixes inspector order. Parsing comes first (others read flow.llm and
+ * The one place that fixes inspector order. DLP comes first so that every later inspector
+ * sees the request as it will leave (redacted). Parsing next (others read flow.llm and
  * flow.blocks); credentials before egress so that a blocked exfiltration is not counted as
  * sent; audit last so that it records every other inspector's verdict.
  */
 export function buildChain(parts: ChainParts): InspectorChain {
   return new InspectorChain([
+    ...(parts.dlp ? [new DlpInspector(parts.dlp)] : []),
     new LlmParseInspector(),
     new CredentialsInspector(parts.credentials),
     new EgressInspector(parts.ledger, parts.index),

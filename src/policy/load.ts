@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { policyRules } from '../dlp/index.js';
 import { sha256Hex } from '../util/hash.js';
 import { DEFAULT_PROTECTED, DEFAULTS, PRESETS } from './presets.js';
 import { policySchema } from './schema.js';
@@ -62,6 +63,8 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     credentials: [],
     limits: { processes: 0, memory: '', fileSize: '', openFiles: 0 },
     audit: { retention: {}, exec: true, files: false },
+    dlp: { actions: { high: 'redact', medium: 'redact', low: 'record', known: 'redact' }, rules: {}, custom: [], gitleaks: [], canaries: true, localSecrets: true },
+    tools: { default: 'allow', askTimeout: 120, rules: [] },
   };
   for (const layer of layers) {
     if (layer.workspace !== undefined) out.workspace = layer.workspace;
@@ -97,6 +100,17 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     Object.assign(out.audit.retention, layer.audit?.retention ?? {});
     if (layer.audit?.exec !== undefined) out.audit.exec = layer.audit.exec;
     if (layer.audit?.files !== undefined) out.audit.files = layer.audit.files;
+    const dlp = layer.dlp ?? {};
+    Object.assign(out.dlp.actions, dlp.actions ?? {});
+    Object.assign(out.dlp.rules, dlp.rules ?? {});
+    out.dlp.custom = [...out.dlp.custom.filter((c) => !(dlp.custom ?? []).some((n) => n.id === c.id)), ...(dlp.custom ?? [])];
+    out.dlp.gitleaks.push(...(dlp.gitleaks ?? []));
+    if (dlp.canaries !== undefined) out.dlp.canaries = dlp.canaries;
+    if (dlp.localSecrets !== undefined) out.dlp.localSecrets = dlp.localSecrets;
+    // A file's tool rules come before the preset's, so they can override them (first match wins).
+    if (layer.tools?.rules) out.tools.rules = [...layer.tools.rules, ...out.tools.rules];
+    if (layer.tools?.default) out.tools.default = layer.tools.default;
+    if (layer.tools?.askTimeout) out.tools.askTimeout = layer.tools.askTimeout;
     Object.assign(
       out.limits,
       Object.fromEntries(Object.entries(layer.limits ?? {}).filter(([, v]) => v !== undefined)),
@@ -137,6 +151,13 @@ export interface LoadOptions {
 /** Cross-field rules the schema cannot express. */
 function checkSemantics(policy: EffectivePolicy, file: string | undefined): void {
   const where = file ?? 'policy';
+  // Custom and gitleaks rules compile (and pass the linear-time guard) now, not mid-session.
+  try {
+    policyRules(policy.dlp);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`${where}: ${err.message}`);
+    throw err;
+  }
   for (const host of Object.keys(policy.network.route)) {
     if (!policy.network.allow.some((r) => r.host === host)) {
       throw new UserError(`${where}: network.route names ${host}, which is not in network.allow; add it there (routed hosts are always inspected)`);

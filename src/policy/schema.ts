@@ -23,6 +23,9 @@ export interface Schema {
   'x-hint'?: string;
 }
 
+const dlpAction: Schema = { type: 'string', enum: ['redact', 'block', 'record'] };
+const globList: Schema = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }], 'x-hint': 'a glob or a list of globs' };
+
 const pathString: Schema = {
   type: 'string',
   minLength: 1,
@@ -221,6 +224,70 @@ export const policySchema: Schema = {
         files: {
           type: 'boolean',
           description: 'Also record refused file writes (read-only, protected or hidden paths). Costly on file-heavy work: every open is traced. Default false.',
+        },
+      },
+    },
+    dlp: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Secret detection on everything the proxy inspects (requests to inspected hosts).',
+      properties: {
+        actions: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'What to do with a finding, by severity (defaults: high redact, medium redact, low record). Planted canaries are always blocked.',
+          properties: { high: dlpAction, medium: dlpAction, low: dlpAction, known: { ...dlpAction, description: "This machine's own secrets (host env, workspace .env files)." } },
+        },
+        rules: {
+          type: 'object',
+          description: 'Per-rule action overrides, by rule id (`glassbox scan --rules` lists them); `off` disables a rule.',
+          propertyNames: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', 'x-hint': 'a rule id' },
+          additionalProperties: { type: 'string', enum: ['redact', 'block', 'record', 'off'] },
+        },
+        custom: {
+          type: 'array',
+          description: 'Your own rules. Regexes must be linear-time safe (no backreferences, lookarounds or nested repetition).',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'regex'],
+            properties: {
+              id: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', 'x-hint': 'letters, digits, `.`, `_` or `-`' },
+              description: { type: 'string' },
+              regex: { type: 'string', minLength: 1, description: 'JavaScript regex source; the first capture group is the secret.' },
+              keywords: { type: 'array', items: { type: 'string', minLength: 2 }, description: 'Literals that must occur nearby (fast prefilter).' },
+              severity: { type: 'string', enum: ['high', 'medium', 'low'] },
+              entropy: { type: 'integer', minimum: 0, maximum: 8 },
+            },
+          },
+        },
+        gitleaks: { type: 'array', items: pathString, description: 'gitleaks TOML rule files to load as well.' },
+        canaries: { type: 'boolean', description: 'Plant decoy credentials in the sandbox HOME and block any request carrying one (default true).' },
+        localSecrets: { type: 'boolean', description: "Find this machine's own secrets verbatim: credential-like host env values and workspace .env values (default true)." },
+      },
+    },
+    tools: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Policy on the tool calls models ask for, applied to responses before the agent sees them.',
+      properties: {
+        default: { type: 'string', enum: ['allow', 'ask', 'deny'], description: 'For calls no rule matches (default allow).' },
+        askTimeout: { type: 'integer', minimum: 1, maximum: 86400, description: 'Seconds to wait for `glassbox approve` before denying (default 120).' },
+        rules: {
+          type: 'array',
+          description: 'First match wins.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['action'],
+            properties: {
+              action: { type: 'string', enum: ['allow', 'ask', 'deny'] },
+              tool: { ...globList, description: 'Tool name glob(s), e.g. `Bash`, `shell*`, `*`.' },
+              command: { ...globList, description: 'Glob(s) on the shell command the call would run, e.g. `rm -rf *`, `curl *`.' },
+              path: { ...globList, description: 'Glob(s) on a file path argument, e.g. `**/.env*`.' },
+              reason: { type: 'string', description: 'Shown to the user when the call is denied.' },
+            },
+          },
         },
       },
     },

@@ -24,6 +24,44 @@ export interface PolicyDoc {
   credentials?: CredentialRule[];
   limits?: { processes?: number; memory?: string; fileSize?: string; openFiles?: number };
   audit?: { retention?: { days?: number; maxSize?: string }; exec?: boolean; files?: boolean };
+  dlp?: {
+    actions?: Partial<Record<'high' | 'medium' | 'low' | 'known', DlpAction>>;
+    rules?: Record<string, DlpAction | 'off'>;
+    custom?: CustomRule[];
+    gitleaks?: string[];
+    canaries?: boolean;
+    localSecrets?: boolean;
+  };
+  tools?: { default?: ToolAction; askTimeout?: number; rules?: ToolRule[] };
+}
+
+export type DlpAction = 'redact' | 'block' | 'record';
+export type ToolAction = 'allow' | 'ask' | 'deny';
+
+export interface CustomRule {
+  id: string;
+  description?: string;
+  regex: string;
+  keywords?: string[];
+  severity?: 'high' | 'medium' | 'low';
+  entropy?: number;
+}
+
+export interface ToolRule {
+  action: ToolAction;
+  tool?: string | string[];
+  command?: string | string[];
+  path?: string | string[];
+  reason?: string;
+}
+
+export interface DlpPolicy {
+  actions: Record<'high' | 'medium' | 'low' | 'known', DlpAction>;
+  rules: Record<string, DlpAction | 'off'>;
+  custom: CustomRule[];
+  gitleaks: string[];
+  canaries: boolean;
+  localSecrets: boolean;
 }
 
 export interface HomeProjection {
@@ -61,6 +99,8 @@ export interface EffectivePolicy {
   credentials: CredentialRule[];
   limits: { processes: number; memory: string; fileSize: string; openFiles: number };
   audit: { retention: { days?: number; maxSize?: string }; exec: boolean; files: boolean };
+  dlp: DlpPolicy;
+  tools: { default: ToolAction; askTimeout: number; rules: ToolRule[] };
 }
 
 export interface LoadedPolicy {

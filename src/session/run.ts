@@ -18,6 +18,9 @@ import { EgressProxy } from '../proxy/server.js';
 import { CertificateAuthority } from '../tls/ca.js';
 import { agentIdentity } from './agent-identity.js';
 import { resolveCredentials } from './credentials.js';
+import { DlpEngine } from '../dlp/index.js';
+import { makeCanaries, plantCanaries } from '../dlp/canaries.js';
+import { dotenvSecrets, hostEnvSecrets } from '../dlp/local-secrets.js';
 import { BOX_RUNTIME_DIR, BubblewrapBackend, INIT_PATH } from '../sandbox/bwrap.js';
 import { buildEnv } from '../sandbox/env.js';
 import { checkWorkspace, planMounts } from '../sandbox/plan.js';
@@ -95,7 +98,15 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     const indexStarted = Date.now();
     const index = inspected.length > 0 ? new WorkspaceIndex(workspace) : undefined;
     const indexMs = Date.now() - indexStarted;
-    const chain = buildChain({ events, credentials: creds.credentials, ledger, ...(index ? { index } : {}) });
+    // DLP: the rule set, this machine's own secrets, and this session's canaries.
+    const dlpNotes: string[] = [];
+    const canaries = policy.dlp.canaries ? makeCanaries(userInfo().username) : [];
+    const known = [
+      ...(policy.dlp.localSecrets ? [...hostEnvSecrets(process.env), ...dotenvSecrets(workspace)] : []),
+      ...canaries.flatMap((c) => c.markers.map((m) => ({ value: m, label: `canary ~/${c.file}`, kind: 'canary' as const }))),
+    ];
+    const dlp = DlpEngine.fromPolicy(policy.dlp, known, dlpNotes, creds.credentials.map((c) => c.placeholder));
+    const chain = buildChain({ events, credentials: creds.credentials, ledger, dlp, ...(index ? { index } : {}) });
     proxy = new EgressProxy({ session: sessionId, allow: policy.network.allow, routes: policy.network.route, events, chain, ...(ca ? { ca } : {}) });
     await proxy.listen(join(bridgeDir, 'proxy.sock'));
     const cwd = isWithin(process.cwd(), workspace) ? process.cwd() : workspace;
@@ -112,6 +123,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       extraProtected,
     });
     placeholders = plan.placeholders;
+    const planted = plantCanaries(join(sessionDir, 'home'), canaries).planted;
     store.startSession({
       id: sessionId,
       started: new Date().toISOString(),
@@ -172,10 +184,12 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       routes: policy.network.route,
       credentials: creds.credentials.map((c) => ({ name: c.name, hosts: c.hosts })),
       caSubjectHosts: inspected,
+      dlp: { rules: dlp.scanner.rules.length, knownSecrets: dlp.scanner.knownCount, canaries: planted },
     });
     const hosts = policy.network.allow.map((r) => `${r.host}:${r.ports.join(',')}`).join(' ') || 'none';
     say(opts.quiet, `session ${sessionId} · workspace ${workspace} · network: ${hosts} · policy ${hash.slice(0, 12)}`);
-    for (const n of [...plan.notes, ...creds.notes]) say(opts.quiet, n);
+    for (const n of [...plan.notes, ...creds.notes, ...dlpNotes]) say(opts.quiet, n);
+    if (planted.length > 0) say(opts.quiet, `canary credentials planted in the box: ${planted.join(', ')}`);
     if (ca) say(opts.quiet, `inspecting TLS to ${inspected.join(', ')} (session CA, name-constrained)${index ? `; ${index.files.length} workspace files fingerprinted in ${indexMs} ms` : ''}`);
 
     // Forward termination requests to the agent so it can exit cleanly and report its status.
@@ -204,6 +218,11 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     if (ledger.files.size > 0) {
       const files = [...ledger.files].map(([f, hosts]) => `${f} → ${[...hosts].map(([h, n]) => `${h} ×${n}`).join(', ')}`);
       say(opts.quiet, `workspace files that left this machine: ${files.slice(0, 8).join('; ')}${files.length > 8 ? `; … (${files.length} in all)` : ''}`);
+    }
+    const dlpFindings = events.events.flatMap((e) => ((e.findings as { inspector: string; action?: string; kind?: string }[] | undefined) ?? []).filter((f) => f.inspector === 'dlp'));
+    if (dlpFindings.length > 0) {
+      const count = (pred: (f: (typeof dlpFindings)[number]) => boolean) => dlpFindings.filter(pred).length;
+      say(opts.quiet, `secrets: ${count((f) => f.action === 'redact')} redacted, ${count((f) => f.action === 'block')} blocked (${count((f) => f.kind === 'canary')} canary), ${count((f) => f.action === 'record')} recorded; glassbox show ${sessionId} for details`);
     }
     if (denied.length > 0) {
       const list = denied.slice(0, 5).map((e) => `${String(e.host ?? e.target)}:${String(e.port ?? '')} (${String(e.reason)})`);
