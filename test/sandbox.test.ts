@@ -113,7 +113,7 @@ for (const actor of actors()) {
       mkdirSync(toolDir, { recursive: true });
       writeFileSync(join(toolDir, 'conf'), 'tool-config');
       spawnSync('chown', ['-R', `${actor.uid}:${actor.gid}`, claudeDir, join(actor.home, '.config')]);
-      const policy = writePolicy(actor, 'preset: claude\nhome:\n  - path: ~/.config/tool\n    mode: ro\n');
+      const policy = writePolicy(actor, 'preset: claude\nhome:\n  - path: ~/.config/tool\n    mode: ro\ndlp:\n  canaries: false\n');
       const out = await inBox(
         actor,
         'cat ~/.claude/settings.json; echo; ls -A ~/.claude; cat ~/.config/tool/conf; echo; echo changed > ~/.claude/settings.json; ' +

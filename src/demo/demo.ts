@@ -47,10 +47,11 @@ limits:
 const agent = `
 step() { printf '%s\\t%s\\t%s\\n' "$1" "$2" "$3"; }
 try_read() { if out=$(cat "$2" 2>&1) && [ -z "$out" ]; then step "$1" BLOCKED "hidden: an empty file inside the sandbox"; elif [ -n "$out" ] && cat "$2" >/dev/null 2>&1; then step "$1" ALLOWED "read $(printf %s "$out" | wc -c) bytes"; else step "$1" BLOCKED "$(printf %s "$out" | sed 's/^cat: //' | head -1)"; fi; }
+try_secret() { out=$(cat "$2" 2>/dev/null); if printf %s "$out" | grep -q "$3"; then step "$1" ALLOWED "the REAL secret"; elif [ -n "$out" ]; then step "$1" BLOCKED "got a canary: a decoy planted by Glassbox, the real file is not here"; else step "$1" BLOCKED "not there"; fi; }
 try_write() { if out=$(sh -c "$2" 2>&1); then step "$1" ALLOWED "done"; else step "$1" BLOCKED "$(printf %s "$out" | sed 's/^sh: [0-9]*: //' | head -1)"; fi; }
 
-try_read  "read ~/.ssh/id_ed25519 (real HOME)" "${home}/.ssh/id_ed25519"
-try_read  "read ~/.aws/credentials"            "${home}/.aws/credentials"
+try_secret "read ~/.ssh/id_ed25519 (real HOME)" "${home}/.ssh/id_ed25519" DEMO-PRIVATE-KEY
+try_secret "read ~/.aws/credentials"            "${home}/.aws/credentials" AKIADEMODEMODEMO1234
 if env | grep -q AKIA; then step "read AWS key from the environment" ALLOWED "found"; else step "read AWS key from the environment" BLOCKED "not in the sandbox environment"; fi
 try_read  "read /etc/shadow"                    /etc/shadow
 try_write "edit the project (src/app.ts)"       "echo 'export const more = 1;' >> src/app.ts"
