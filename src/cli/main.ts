@@ -5,6 +5,7 @@ import { policyCommand } from './commands/policy.js';
 import { exportCommand, logCommand, showCommand, verifyCommand } from './commands/audit.js';
 import { mockLlmCommand } from './commands/mock-llm.js';
 import { runCommand } from './commands/run.js';
+import { hookCommand, scanCommand } from './commands/scan.js';
 
 const HELP = `glassbox: a runtime trust boundary around AI coding agents
 
@@ -12,6 +13,8 @@ usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox policy check|schema|show       work with policy files
        glassbox mock-llm [--port N] [--scenario FILE]   a local inference server for offline drills
        glassbox log | show SESSION | verify [SESSION] | export   the tamper-evident audit log
+       glassbox scan [PATH...] [--staged] [--since REV] [--format text|json|sarif]   find secrets
+       glassbox hook install                   a git pre-commit hook running \`scan --staged\`
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
@@ -38,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
       return verifyCommand(rest);
     case 'export':
       return exportCommand(rest);
+    case 'scan':
+      return scanCommand(rest);
+    case 'hook':
+      return hookCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`glassbox ${version()}\n`);

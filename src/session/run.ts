@@ -21,6 +21,7 @@ import { resolveCredentials } from './credentials.js';
 import { DlpEngine } from '../dlp/index.js';
 import { makeCanaries, plantCanaries } from '../dlp/canaries.js';
 import { dotenvSecrets, hostEnvSecrets } from '../dlp/local-secrets.js';
+import { scanWorkspaceChanges } from '../dlp/scan.js';
 import { BOX_RUNTIME_DIR, BubblewrapBackend, INIT_PATH } from '../sandbox/bwrap.js';
 import { buildEnv } from '../sandbox/env.js';
 import { checkWorkspace, planMounts } from '../sandbox/plan.js';
@@ -208,6 +209,13 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     trail?.stop();
     for (const [sig, h] of handlers) process.off(sig, h);
 
+    // What the session leaves behind is scanned too: a secret written into the workspace is
+    // one commit away from leaving.
+    const leftBehind = scanWorkspaceChanges(dlp.scanner, workspace);
+    if (leftBehind && leftBehind.length > 0) {
+      events.emit({ kind: 'secrets', source: 'workspace changes', findings: leftBehind.map(({ file, line, ruleId, severity, fingerprint }) => ({ file, line, ruleId, severity, fingerprint })) });
+      say(opts.quiet, `secrets in the session's workspace changes: ${leftBehind.slice(0, 5).map((f) => `${f.file}:${f.line} ${f.ruleId}`).join('; ')}${leftBehind.length > 5 ? `; … (${leftBehind.length})` : ''}`);
+    }
     const denied = events.events.filter((e) => (e.kind === 'network' || e.kind === 'http') && e.decision === 'deny');
     const egress = {
       hosts: Object.fromEntries(ledger.hosts),
