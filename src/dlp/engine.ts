@@ -30,6 +30,9 @@ const CACHE_MAX = 4096;
 /** Known secrets shorter than this would match ordinary words. */
 export const KNOWN_MIN = 8;
 
+/** Documentation and fixture values (AKIAIOSFODNN7EXAMPLE, xxxx…, ${VAR}, <token>): shaped like secrets, never real. */
+const DOCUMENTATION_VALUE = /EXAMPLE|example|X{8}|x{8}|\*{6}|0{12}|<[A-Za-z_-]+>|\$\{|\{\{|your[-_]?(?:api[-_]?)?(?:key|token|secret|password)/;
+
 export function shannonEntropy(s: string): number {
   const counts = new Map<string, number>();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
@@ -144,6 +147,7 @@ export class SecretScanner {
       const secret = m[group] ?? m[0];
       const offset = m.index + (group === 0 ? 0 : m[0].indexOf(secret));
       if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) continue;
+      if (DOCUMENTATION_VALUE.test(secret)) continue;
       if (rule.accept && !rule.accept(secret)) continue;
       out.push({ ruleId: rule.id, description: rule.description, severity: rule.severity, kind: 'rule', start: from + offset, end: from + offset + secret.length, secret });
     }
