@@ -40,6 +40,10 @@ export class AhoCorasick {
     return id;
   }
 
+  /** Full transition table over ASCII (the DFA), built once: one array read per character. */
+  private delta = new Int32Array(0);
+  private hasOut = new Uint8Array(0);
+
   private build(): void {
     const queue: number[] = [];
     for (const s of this.goto[0]!.values()) queue.push(s);
@@ -54,6 +58,18 @@ export class AhoCorasick {
         queue.push(next);
       }
     }
+    const n = this.goto.length;
+    this.delta = new Int32Array(n * 128);
+    this.hasOut = new Uint8Array(n);
+    // Breadth-first order guarantees a state's fail target is complete before the state.
+    const order = [0, ...queue];
+    for (const state of order) {
+      this.hasOut[state] = this.out[state]!.length > 0 ? 1 : 0;
+      for (let c = 0; c < 128; c++) {
+        const next = this.goto[state]!.get(c);
+        this.delta[state * 128 + c] = next !== undefined ? next : state === 0 ? 0 : this.delta[this.fail[state]! * 128 + c]!;
+      }
+    }
     this.built = true;
   }
 
@@ -61,14 +77,24 @@ export class AhoCorasick {
   search(text: string, hit: (id: number, start: number) => void): void {
     if (!this.built) this.build();
     let state = 0;
+    const delta = this.delta;
+    const hasOut = this.hasOut;
+    const caseless = this.caseless;
     for (let i = 0; i < text.length; i++) {
-      const c = this.fold(text.charCodeAt(i));
-      let next = this.goto[state]!.get(c);
-      while (next === undefined && state !== 0) {
-        state = this.fail[state]!;
-        next = this.goto[state]!.get(c);
+      let c = text.charCodeAt(i);
+      if (c >= 128) {
+        // Non-ASCII: follow the sparse trie (keywords and known secrets may contain any character).
+        let next = this.goto[state]!.get(c);
+        while (next === undefined && state !== 0) {
+          state = this.fail[state]!;
+          next = this.goto[state]!.get(c);
+        }
+        state = next ?? 0;
+      } else {
+        if (caseless && c >= 65 && c <= 90) c += 32;
+        state = delta[state * 128 + c]!;
       }
-      state = next ?? 0;
+      if (hasOut[state] === 0) continue;
       const found = this.out[state]!;
       for (let k = 0; k < found.length; k++) hit(found[k]!, i - this.lengths[found[k]!]! + 1);
     }
