@@ -180,8 +180,16 @@ describe('glassbox policy (CLI)', () => {
     assert.equal(out.code, 0);
     const schema = JSON.parse(out.stdout) as { $schema: string; properties: Record<string, unknown>; additionalProperties: boolean };
     assert.match(schema.$schema, /json-schema\.org/);
-    assert.deepEqual(Object.keys(schema.properties), ['version', 'preset', 'workspace', 'filesystem', 'home', 'env', 'network', 'credentials', 'audit', 'dlp', 'tools', 'limits']);
+    assert.deepEqual(Object.keys(schema.properties), ['version', 'preset', 'workspace', 'filesystem', 'home', 'env', 'network', 'credentials', 'audit', 'dlp', 'limits']);
     assert.equal(schema.additionalProperties, false);
+  });
+
+  it('check: a custom DLP regex that could backtrack catastrophically is refused in one line', async () => {
+    const f = policyFile("dlp:\n  custom:\n    - id: slow\n      regex: '(a+)+$'\n");
+    const out = await cli('policy', 'check', f);
+    assert.equal(out.code, 2);
+    assert.match(out.stderr, /^glassbox: .*: dlp\.custom: rule slow: regex refused: a repeated group contains a repetition/);
+    assert.equal(out.stderr.trim().split('\n').length, 1);
   });
 
   it('show: the effective policy with preset applied, as YAML or JSON', async () => {

@@ -64,7 +64,6 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     limits: { processes: 0, memory: '', fileSize: '', openFiles: 0 },
     audit: { retention: {}, exec: true, files: false },
     dlp: { actions: { high: 'redact', medium: 'redact', low: 'record', known: 'redact' }, rules: {}, custom: [], gitleaks: [], canaries: true, localSecrets: true },
-    tools: { default: 'allow', askTimeout: 120, rules: [] },
   };
   for (const layer of layers) {
     if (layer.workspace !== undefined) out.workspace = layer.workspace;
@@ -107,10 +106,6 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     out.dlp.gitleaks.push(...(dlp.gitleaks ?? []));
     if (dlp.canaries !== undefined) out.dlp.canaries = dlp.canaries;
     if (dlp.localSecrets !== undefined) out.dlp.localSecrets = dlp.localSecrets;
-    // A file's tool rules come before the preset's, so they can override them (first match wins).
-    if (layer.tools?.rules) out.tools.rules = [...layer.tools.rules, ...out.tools.rules];
-    if (layer.tools?.default) out.tools.default = layer.tools.default;
-    if (layer.tools?.askTimeout) out.tools.askTimeout = layer.tools.askTimeout;
     Object.assign(
       out.limits,
       Object.fromEntries(Object.entries(layer.limits ?? {}).filter(([, v]) => v !== undefined)),

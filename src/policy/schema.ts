@@ -24,7 +24,6 @@ export interface Schema {
 }
 
 const dlpAction: Schema = { type: 'string', enum: ['redact', 'block', 'record'] };
-const globList: Schema = { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }], 'x-hint': 'a glob or a list of globs' };
 
 const pathString: Schema = {
   type: 'string',
@@ -264,31 +263,6 @@ export const policySchema: Schema = {
         gitleaks: { type: 'array', items: pathString, description: 'gitleaks TOML rule files to load as well.' },
         canaries: { type: 'boolean', description: 'Plant decoy credentials in the sandbox HOME and block any request carrying one (default true).' },
         localSecrets: { type: 'boolean', description: "Find this machine's own secrets verbatim: credential-like host env values and workspace .env values (default true)." },
-      },
-    },
-    tools: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'Policy on the tool calls models ask for, applied to responses before the agent sees them.',
-      properties: {
-        default: { type: 'string', enum: ['allow', 'ask', 'deny'], description: 'For calls no rule matches (default allow).' },
-        askTimeout: { type: 'integer', minimum: 1, maximum: 86400, description: 'Seconds to wait for `glassbox approve` before denying (default 120).' },
-        rules: {
-          type: 'array',
-          description: 'First match wins.',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['action'],
-            properties: {
-              action: { type: 'string', enum: ['allow', 'ask', 'deny'] },
-              tool: { ...globList, description: 'Tool name glob(s), e.g. `Bash`, `shell*`, `*`.' },
-              command: { ...globList, description: 'Glob(s) on the shell command the call would run, e.g. `rm -rf *`, `curl *`.' },
-              path: { ...globList, description: 'Glob(s) on a file path argument, e.g. `**/.env*`.' },
-              reason: { type: 'string', description: 'Shown to the user when the call is denied.' },
-            },
-          },
-        },
       },
     },
     limits: {

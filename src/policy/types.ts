@@ -32,11 +32,9 @@ export interface PolicyDoc {
     canaries?: boolean;
     localSecrets?: boolean;
   };
-  tools?: { default?: ToolAction; askTimeout?: number; rules?: ToolRule[] };
 }
 
 export type DlpAction = 'redact' | 'block' | 'record';
-export type ToolAction = 'allow' | 'ask' | 'deny';
 
 export interface CustomRule {
   id: string;
@@ -45,14 +43,6 @@ export interface CustomRule {
   keywords?: string[];
   severity?: 'high' | 'medium' | 'low';
   entropy?: number;
-}
-
-export interface ToolRule {
-  action: ToolAction;
-  tool?: string | string[];
-  command?: string | string[];
-  path?: string | string[];
-  reason?: string;
 }
 
 export interface DlpPolicy {
@@ -100,7 +90,6 @@ export interface EffectivePolicy {
   limits: { processes: number; memory: string; fileSize: string; openFiles: number };
   audit: { retention: { days?: number; maxSize?: string }; exec: boolean; files: boolean };
   dlp: DlpPolicy;
-  tools: { default: ToolAction; askTimeout: number; rules: ToolRule[] };
 }
 
 export interface LoadedPolicy {
