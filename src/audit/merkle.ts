@@ -36,8 +36,13 @@ export class MerkleAccumulator {
 
   /** Appends a leaf whose data is a 32-byte hash in hex (an entry hash). */
   push(leafHex: string): void {
-    let size = 1;
-    let node = leafHash(leafHex);
+    this.addSubtree(1, leafHash(leafHex));
+    this.count++;
+  }
+
+  /** Adds a complete subtree, merging equal-sized neighbours as binary addition carries. */
+  private addSubtree(size: number, hash: string): void {
+    let node = hash;
     while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
       this.sizes.pop();
       node = nodeHash(this.hashes.pop()!, node);
@@ -45,7 +50,6 @@ export class MerkleAccumulator {
     }
     this.sizes.push(size);
     this.hashes.push(node);
-    this.count++;
   }
 
   /** The subtree roots that summarise everything pushed so far, as stored with a checkpoint. */
@@ -58,17 +62,7 @@ export class MerkleAccumulator {
    * a multiple of a power of two at least `count`), as if its leaves had been pushed one by one.
    */
   append(frontier: readonly { size: number; hash: string }[], count: number): void {
-    for (const f of frontier) {
-      let size = f.size;
-      let node = f.hash;
-      while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
-        this.sizes.pop();
-        node = nodeHash(this.hashes.pop()!, node);
-        size *= 2;
-      }
-      this.sizes.push(size);
-      this.hashes.push(node);
-    }
+    for (const f of frontier) this.addSubtree(f.size, f.hash);
     this.count += count;
   }
 

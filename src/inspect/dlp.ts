@@ -49,17 +49,8 @@ export class DlpInspector implements Inspector {
         const walk = (value: unknown, path: string, signed: boolean): unknown => {
           if (typeof value === 'string') {
             if (value.length < 8) return value;
-            const found = this.engine.scan(value);
-            if (found.length === 0) return value;
-            let out = value;
-            for (const match of [...found].sort((a, b) => b.start - a.start)) {
-              const action = this.engine.actionFor(match);
-              hits.push({ match, where: path, action, signed });
-              if (action === 'redact' && !signed) {
-                out = out.slice(0, match.start) + this.engine.placeholderFor(match.secret) + out.slice(match.end);
-                changed = true;
-              }
-            }
+            const out = this.redact(value, path, signed, hits);
+            if (out !== value) changed = true;
             return out;
           }
           if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`, signed));
@@ -75,17 +66,8 @@ export class DlpInspector implements Inspector {
         const result = walk(json, '', false);
         if (changed) rewritten = JSON.stringify(result);
       } else {
-        let out = text;
-        let changed = false;
-        for (const match of [...this.engine.scan(text)].sort((a, b) => b.start - a.start)) {
-          const action = this.engine.actionFor(match);
-          hits.push({ match, where: 'body', action, signed: false });
-          if (action === 'redact') {
-            out = out.slice(0, match.start) + this.engine.placeholderFor(match.secret) + out.slice(match.end);
-            changed = true;
-          }
-        }
-        if (changed) rewritten = out;
+        const out = this.redact(text, 'body', false, hits);
+        if (out !== text) rewritten = out;
       }
     }
     if (hits.length === 0) return;
@@ -113,6 +95,17 @@ export class DlpInspector implements Inspector {
       // The rewritten body is sent as identity; any content-encoding no longer applies.
       delete flow.request.headers['content-encoding'];
     }
+  }
+
+  /** Records every finding in `text` and returns it with the redactable ones replaced (end first, so offsets hold). */
+  private redact(text: string, where: string, signed: boolean, hits: Hit[]): string {
+    let out = text;
+    for (const match of [...this.engine.scan(text)].sort((a, b) => b.start - a.start)) {
+      const action = this.engine.actionFor(match);
+      hits.push({ match, where, action, signed });
+      if (action === 'redact' && !signed) out = out.slice(0, match.start) + this.engine.placeholderFor(match.secret) + out.slice(match.end);
+    }
+    return out;
   }
 }
 
