@@ -15,7 +15,7 @@ import { DlpEngine } from '../src/dlp/index.js';
 import { assertLinearRegex } from '../src/dlp/regex-guard.js';
 import { BUILTIN_RULES } from '../src/dlp/rules.js';
 import { loadGitleaksRules } from '../src/dlp/user-rules.js';
-import { makeCanaries } from '../src/dlp/canaries.js';
+import { canarySecrets, makeCanaries } from '../src/dlp/canaries.js';
 import { DlpInspector } from '../src/inspect/dlp.js';
 import type { Flow } from '../src/inspect/flow.js';
 import { MockLlm } from '../src/mock-llm/server.js';
@@ -139,7 +139,7 @@ describe('DLP inspector', () => {
 
   it('blocks canaries anywhere, secrets in URL or headers, and what the policy says to block', () => {
     const canary = makeCanaries('dev')[0]!;
-    const engine = DlpEngine.fromPolicy({ ...dlpPolicy(), rules: { 'stripe-secret-key': 'block' } }, canary.markers.map((m) => ({ value: m, label: 'canary ~/.aws/credentials', kind: 'canary' as const })));
+    const engine = DlpEngine.fromPolicy({ ...dlpPolicy(), rules: { 'stripe-secret-key': 'block' } }, canarySecrets([canary]));
     const insp = new DlpInspector(engine);
     const cases: [Flow, RegExp][] = [
       [flow({ messages: [{ role: 'user', content: `here: ${canary.markers[0]}` }] }), /planted canary credential/],

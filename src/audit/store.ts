@@ -31,6 +31,15 @@ export interface Entry {
   entryHash: string;
 }
 
+/** An event ready to be chained: canonical body text and its hash, computed outside the write lock. */
+interface PreparedEntry {
+  ts: string;
+  session: string;
+  kind: string;
+  bodyHash: string;
+  text: string;
+}
+
 export interface Checkpoint {
   size: number;
   root: string;
@@ -102,7 +111,7 @@ export class AuditStore {
   private lastHash = GENESIS;
   private readonly insertEntry: Database.Statement;
   private readonly insertBlob: Database.Statement;
-  private readonly appendLocked: Database.Transaction<(ts: string, session: string, kind: string, bodyHash: string, text: string) => Entry>;
+  private readonly appendLocked: Database.Transaction<(rows: readonly PreparedEntry[]) => Entry[]>;
   private readonly catchUpStmt: Database.Statement;
 
   constructor(readonly path: string) {
@@ -138,9 +147,9 @@ export class AuditStore {
     this.insertEntry = this.db.prepare('INSERT INTO entries (seq, ts, session, kind, body_hash, prev_hash, entry_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertBlob = this.db.prepare('INSERT OR IGNORE INTO blobs (hash, body) VALUES (?, ?)');
     this.catchUpStmt = this.db.prepare('SELECT seq, entry_hash FROM entries WHERE seq > ? ORDER BY seq');
-    this.appendLocked = this.db.transaction((ts: string, session: string, kind: string, bodyHash: string, text: string): Entry => {
+    this.appendLocked = this.db.transaction((rows: readonly PreparedEntry[]): Entry[] => {
       this.catchUp();
-      return this.appendRow(ts, session, kind, bodyHash, text);
+      return rows.map((r) => this.appendRow(r.ts, r.session, r.kind, r.bodyHash, r.text));
     });
     this.restore();
   }
@@ -208,11 +217,7 @@ export class AuditStore {
 
   /** Appends one event; durable when this returns. */
   append(session: string, kind: string, body: unknown, ts = new Date().toISOString()): Entry {
-    const text = canonicalJson(body);
-    const bodyHash = oneShot('sha256', text, 'hex');
-    // Several supervisors (one per running session) share this chain: the head is read and the
-    // entry written under one write lock, catching up on entries the others appended.
-    return this.rollingBack(() => this.appendLocked.immediate(ts, session, kind, bodyHash, text));
+    return this.appendMany([{ session, kind, body, ts }])[0]!;
   }
 
   /**
@@ -222,18 +227,13 @@ export class AuditStore {
    */
   appendMany(events: readonly { session: string; kind: string; body: unknown; ts?: string }[]): Entry[] {
     if (events.length === 0) return [];
-    const prepared = events.map((e) => {
+    const prepared = events.map((e): PreparedEntry => {
       const text = canonicalJson(e.body);
       return { ts: e.ts ?? new Date().toISOString(), session: e.session, kind: e.kind, bodyHash: oneShot('sha256', text, 'hex'), text };
     });
-    return this.rollingBack(() =>
-      this.db
-        .transaction(() => {
-          this.catchUp();
-          return prepared.map((p) => this.appendRow(p.ts, p.session, p.kind, p.bodyHash, p.text));
-        })
-        .immediate(),
-    );
+    // Several supervisors (one per running session) share this chain: the head is read and the
+    // entries written under one write lock, catching up on entries the others appended.
+    return this.rollingBack(() => this.appendLocked.immediate(prepared));
   }
 
   /** A failed transaction is rolled back in the file; the in-memory head must follow it. */

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MerkleAccumulator, rootOf } from './merkle.js';
-import { type Checkpoint, CHECKPOINT_COLUMNS, checkpointMessage, GENESIS, keyIdOf } from './store.js';
+import { type Checkpoint, CHECKPOINT_COLUMNS, checkpointMessage, entryHash, GENESIS, keyIdOf } from './store.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -21,6 +21,20 @@ export interface VerifyReport {
 
 const sha = (s: string) => oneShotHash('sha256', s, 'hex');
 
+/** Every entry with its body (inline, or from the blob table; null where retention purged it), in chain order. */
+const ENTRY_ROWS = 'SELECT seq, ts, session, kind, body_hash, prev_hash, entry_hash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) FROM entries';
+
+/** Collects at most `max` problems; the rest are counted by the caller's verdict only. */
+function problemList(max: number): { problems: string[]; report: (p: string) => void } {
+  const problems: string[] = [];
+  return {
+    problems,
+    report: (p) => {
+      if (problems.length < max) problems.push(p);
+    },
+  };
+}
+
 function signatureValid(cp: Checkpoint): boolean {
   try {
     return verifySig(null, checkpointMessage(cp.size, cp.root, cp.ts, cp.nextKey), createPublicKey(cp.publicKey), Buffer.from(cp.signature, 'base64'));
@@ -35,11 +49,7 @@ function signatureValid(cp: Checkpoint): boolean {
  * checkpoint) whether the log still has the history that checkpoint vouched for.
  */
 export function verifyChain(db: Database.Database, opts: { session?: string; witness?: Checkpoint; maxProblems?: number } = {}): VerifyReport {
-  const max = opts.maxProblems ?? 20;
-  const problems: string[] = [];
-  const report = (p: string) => {
-    if (problems.length < max) problems.push(p);
-  };
+  const { problems, report } = problemList(opts.maxProblems ?? 20);
   const checkpoints = db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY size`).all() as Checkpoint[];
   const bySize = new Map(checkpoints.map((c) => [c.size, c]));
   const merkle = new MerkleAccumulator();
@@ -50,7 +60,7 @@ export function verifyChain(db: Database.Database, opts: { session?: string; wit
   let sessionEntries = 0;
   let witness: VerifyReport['witness'];
   const rows = db
-    .prepare('SELECT seq, ts, session, kind, body_hash, prev_hash, entry_hash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) FROM entries ORDER BY seq')
+    .prepare(`${ENTRY_ROWS} ORDER BY seq`)
     .raw()
     .iterate() as Iterable<[number, string, string, string, string, string, string, string | null]>;
   for (const [seq, ts, session, kind, bodyHash, prevHash, entryHashValue, body] of rows) {
@@ -58,7 +68,7 @@ export function verifyChain(db: Database.Database, opts: { session?: string; wit
     if (session === opts.session) sessionEntries++;
     if (seq !== expectedSeq) report(seq > expectedSeq ? `entries ${expectedSeq}..${seq - 1} are missing (deleted)` : `entry ${seq} is out of order`);
     if (prevHash !== prev) report(`chain broken at entry ${seq}: it does not follow entry ${seq - 1} (deleted, inserted or reordered)`);
-    if (sha(`${seq}\n${ts}\n${session}\n${kind}\n${bodyHash}\n${prevHash}`) !== entryHashValue) report(`entry ${seq} was modified: its hash does not match its fields`);
+    if (entryHash(seq, ts, session, kind, bodyHash, prevHash) !== entryHashValue) report(`entry ${seq} was modified: its hash does not match its fields`);
     if (body === null) purged++;
     else if (sha(body) !== bodyHash) report(`the body of entry ${seq} was modified`);
     merkle.push(entryHashValue);
@@ -131,7 +141,7 @@ export function verifyRange(db: Database.Database, from: number, to: number, siz
   let purged = 0;
   let sessionEntries = 0;
   const rows = db
-    .prepare('SELECT seq, ts, session, kind, body_hash, prev_hash, entry_hash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) FROM entries WHERE seq BETWEEN ? AND ? ORDER BY seq')
+    .prepare(`${ENTRY_ROWS} WHERE seq BETWEEN ? AND ? ORDER BY seq`)
     .raw()
     .iterate(from, to) as Iterable<[number, string, string, string, string, string, string, string | null]>;
   for (const [seq, ts, sess, kind, bodyHash, prevHash, entryHashValue, body] of rows) {
@@ -139,7 +149,7 @@ export function verifyRange(db: Database.Database, from: number, to: number, siz
     else if (prevHash !== prev) intact = false;
     if (seq !== expectedSeq) intact = false;
     if (sess === session) sessionEntries++;
-    if (sha(`${seq}\n${ts}\n${sess}\n${kind}\n${bodyHash}\n${prevHash}`) !== entryHashValue) intact = false;
+    if (entryHash(seq, ts, sess, kind, bodyHash, prevHash) !== entryHashValue) intact = false;
     if (body === null) purged++;
     else if (sha(body) !== bodyHash) intact = false;
     merkle.push(entryHashValue);
@@ -180,22 +190,7 @@ export async function verifyLog(
     const results = await runRanges(path, ranges, sizes, opts.session, Math.min(workers, ranges.length));
     const combined = combine(results, snapshot.checkpoints, opts.witness);
     if (!combined) return verifyChain(db, opts);
-    const problems: string[] = [];
-    const max = opts.maxProblems ?? 20;
-    return finish(
-      {
-        checkpoints: snapshot.checkpoints,
-        count: combined.count,
-        purged: combined.purged,
-        sessionEntries: combined.sessionEntries,
-        witness: combined.witness,
-        problems,
-        report: (p) => {
-          if (problems.length < max) problems.push(p);
-        },
-      },
-      opts,
-    );
+    return finish({ checkpoints: snapshot.checkpoints, ...combined, ...problemList(opts.maxProblems ?? 20) }, opts);
   } finally {
     db.close();
   }

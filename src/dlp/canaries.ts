@@ -67,17 +67,20 @@ export function makeCanaries(user: string): Canary[] {
   ];
 }
 
-/** Writes canaries into the session HOME where nothing real was projected; returns what to watch for. */
-export function plantCanaries(sessionHome: string, canaries: readonly Canary[]): { planted: string[]; watch: KnownSecret[] } {
+/** What to watch for in egress: every canary's markers, labelled by where the decoy lives. */
+export function canarySecrets(canaries: readonly Canary[]): KnownSecret[] {
+  return canaries.flatMap((c) => c.markers.map((value) => ({ value, label: `canary ~/${c.file}`, kind: 'canary' as const })));
+}
+
+/** Writes canaries into the session HOME where nothing real was projected; returns the paths planted. */
+export function plantCanaries(sessionHome: string, canaries: readonly Canary[]): string[] {
   const planted: string[] = [];
-  const watch: KnownSecret[] = [];
   for (const c of canaries) {
     const path = join(sessionHome, c.file);
     if (existsSync(path)) continue;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeFileSync(path, c.content, { mode: 0o600 });
     planted.push(`~/${c.file}`);
-    for (const m of c.markers) watch.push({ value: m, label: `canary ~/${c.file}`, kind: 'canary' });
   }
-  return { planted, watch };
+  return planted;
 }

@@ -3,9 +3,9 @@
  * pattern like (a+)+$ could stall the proxy on a crafted prompt. Rather than hoping, patterns
  * are checked before use and refused unless they are safe by construction:
  * - no backreferences or lookarounds (they need backtracking to mean anything);
- * - no quantified group that itself contains a quantifier or an alternation (the nested or
- *   ambiguous repetition behind catastrophic backtracking);
- * - every unbounded repetition is of a single character, class or escape.
+ * - no repeated group that itself contains a quantifier, and no unboundedly repeated group
+ *   holding an alternation (the nested or ambiguous repetition behind catastrophic
+ *   backtracking); a group may still be made optional with `?`.
  * Then the pattern only ever runs on bounded windows around its keywords, so the worst case
  * is polynomial in the window, not exponential in the input.
  */

@@ -19,7 +19,7 @@ import { CertificateAuthority } from '../tls/ca.js';
 import { agentIdentity } from './agent-identity.js';
 import { resolveCredentials } from './credentials.js';
 import { DlpEngine } from '../dlp/index.js';
-import { makeCanaries, plantCanaries } from '../dlp/canaries.js';
+import { canarySecrets, makeCanaries, plantCanaries } from '../dlp/canaries.js';
 import { dotenvSecrets, hostEnvSecrets } from '../dlp/local-secrets.js';
 import { scanWorkspaceChanges } from '../dlp/scan.js';
 import { BOX_RUNTIME_DIR, BubblewrapBackend, INIT_PATH } from '../sandbox/bwrap.js';
@@ -104,7 +104,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     const canaries = policy.dlp.canaries ? makeCanaries(userInfo().username) : [];
     const known = [
       ...(policy.dlp.localSecrets ? [...hostEnvSecrets(process.env), ...dotenvSecrets(workspace)] : []),
-      ...canaries.flatMap((c) => c.markers.map((m) => ({ value: m, label: `canary ~/${c.file}`, kind: 'canary' as const }))),
+      ...canarySecrets(canaries),
     ];
     const dlp = DlpEngine.fromPolicy(policy.dlp, known, dlpNotes, creds.credentials.map((c) => c.placeholder));
     const chain = buildChain({ events, credentials: creds.credentials, ledger, dlp, ...(index ? { index } : {}) });
@@ -124,7 +124,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       extraProtected,
     });
     placeholders = plan.placeholders;
-    const planted = plantCanaries(join(sessionDir, 'home'), canaries).planted;
+    const planted = plantCanaries(join(sessionDir, 'home'), canaries);
     store.startSession({
       id: sessionId,
       started: new Date().toISOString(),

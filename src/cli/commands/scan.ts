@@ -34,7 +34,7 @@ export function scanCommand(argv: string[]): number {
     for (const r of rules) process.stdout.write(`${r.id.padEnd(34)} ${r.severity.padEnd(6)} ${r.description}\n`);
     return 0;
   }
-  const scanner = new SecretScanner(rules, policy.dlp.localSecrets ? dotenvSecrets(process.cwd()).map((k) => ({ ...k })) : []);
+  const scanner = new SecretScanner(rules, policy.dlp.localSecrets ? dotenvSecrets(process.cwd()) : []);
   let findings: ScanFinding[];
   if (options.staged || options.since) {
     if (positionals.length > 0) throw new UserError('paths and --staged/--since do not mix; scan paths, or a diff');
