@@ -4,7 +4,7 @@ import { appendFileSync } from 'node:fs';
 export interface GlassboxEvent {
   ts: string;
   session: string;
-  kind: 'session.start' | 'session.end' | 'network' | 'http' | 'exec' | 'sandbox' | 'filesystem' | 'secrets';
+  kind: 'session.start' | 'session.end' | 'network' | 'http' | 'exec' | 'sandbox' | 'filesystem' | 'secrets' | 'tool' | 'approval';
   [field: string]: unknown;
 }
 

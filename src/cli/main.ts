@@ -6,6 +6,7 @@ import { exportCommand, logCommand, showCommand, verifyCommand } from './command
 import { mockLlmCommand } from './commands/mock-llm.js';
 import { runCommand } from './commands/run.js';
 import { hookCommand, scanCommand } from './commands/scan.js';
+import { approveCommand } from './commands/approve.js';
 
 const HELP = `glassbox: a runtime trust boundary around AI coding agents
 
@@ -15,6 +16,7 @@ usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox log | show SESSION | verify [SESSION] | export   the tamper-evident audit log
        glassbox scan [PATH...] [--staged] [--since REV] [--format text|json|sarif]   find secrets
        glassbox hook install                   a git pre-commit hook running \`scan --staged\`
+       glassbox approve [ID [--deny]]          answer a tool call the policy asks about
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
@@ -45,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return scanCommand(rest);
     case 'hook':
       return hookCommand(rest);
+    case 'approve':
+      return approveCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`glassbox ${version()}\n`);

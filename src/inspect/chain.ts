@@ -6,6 +6,8 @@ import type { Flow, StreamEvent } from './flow.js';
  */
 export interface Inspector {
   readonly name: string;
+  /** Whether it may change the model's answer (then the proxy parses and re-encodes responses). */
+  readonly rewritesResponses?: boolean;
   onRequest?(flow: Flow): void;
   onResponseHeaders?(flow: Flow): void;
   onStreamEvent?(flow: Flow, event: StreamEvent): void;
@@ -15,6 +17,10 @@ export interface Inspector {
 
 export class InspectorChain {
   constructor(readonly inspectors: readonly Inspector[]) {}
+
+  get rewritesResponses(): boolean {
+    return this.inspectors.some((i) => i.rewritesResponses === true);
+  }
 
   request(flow: Flow): void {
     for (const i of this.inspectors) {

@@ -1,3 +1,4 @@
+import type { ResponseRewriter } from '../tools/rewrite/index.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** What the model was sent and what it answered, in one shape for every supported API. */
@@ -53,6 +54,8 @@ export interface Flow {
   egress?: { bytesOut: number; novelBytes: number; files: { path: string; fingerprints: number; share: number }[] };
   findings: Finding[];
   blocked?: { status: number; reason: string };
+  /** Set by the tool-policy inspector: the answer reaches the agent through it. */
+  rewriter?: ResponseRewriter;
   error?: string;
 }
 

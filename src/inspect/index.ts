@@ -6,6 +6,8 @@ import { EgressInspector, EgressLedger, type WorkspaceIndex } from './egress.js'
 import { LlmParseInspector } from './llm-parse.js';
 import { DlpInspector } from './dlp.js';
 import type { DlpEngine } from '../dlp/index.js';
+import type { ToolGate } from '../tools/gate.js';
+import { ToolPolicyInspector } from './tool-policy.js';
 
 export interface ChainParts {
   events: EventSink;
@@ -13,18 +15,21 @@ export interface ChainParts {
   ledger: EgressLedger;
   index?: WorkspaceIndex;
   dlp?: DlpEngine;
+  tools?: ToolGate;
 }
 
 /**
  * The one place that fixes inspector order. DLP comes first so that every later inspector
  * sees the request as it will leave (redacted). Parsing next (others read flow.llm and
- * flow.blocks); credentials before egress so that a blocked exfiltration is not counted as
- * sent; audit last so that it records every other inspector's verdict.
+ * flow.blocks), then tool policy (it needs flow.llm); credentials before egress so that a
+ * blocked exfiltration is not counted as sent; audit last so that it records every other
+ * inspector's verdict.
  */
 export function buildChain(parts: ChainParts): InspectorChain {
   return new InspectorChain([
     ...(parts.dlp ? [new DlpInspector(parts.dlp)] : []),
     new LlmParseInspector(),
+    ...(parts.tools ? [new ToolPolicyInspector(parts.tools)] : []),
     new CredentialsInspector(parts.credentials),
     new EgressInspector(parts.ledger, parts.index),
     new AuditInspector(parts.events),

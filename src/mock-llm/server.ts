@@ -17,6 +17,12 @@ export interface ScriptedTool {
 export interface Turn {
   text?: string;
   tool?: ScriptedTool;
+  /** Several calls in one answer (an agent runs them all, then answers). */
+  tools?: ScriptedTool[];
+}
+
+function toolsOf(t: Turn): ScriptedTool[] {
+  return [...(t.tool ? [t.tool] : []), ...(t.tools ?? [])];
 }
 
 export interface Scenario {
@@ -39,16 +45,25 @@ const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
 type J = Record<string, unknown>;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** Which turn to play: one more than the tool results already in the history. */
+/**
+ * Which turn to play: one more than the rounds of tool results already in the history (the
+ * results of one answer's several calls come back together and count once).
+ */
 function turnIndex(body: J): number {
   let n = 0;
+  let inRun = false;
+  const step = (isResult: boolean) => {
+    if (isResult && !inRun) n++;
+    inRun = isResult;
+  };
   for (const m of arr(body.messages)) {
     const msg = m as J;
-    if (msg.role === 'tool') n++;
-    for (const c of arr(msg.content)) if ((c as J).type === 'tool_result') n++;
+    step(msg.role === 'tool' || arr(msg.content).some((c) => (c as J).type === 'tool_result'));
   }
-  for (const it of arr(body.input)) if (typeof (it as J).type === 'string' && ((it as J).type as string).endsWith('_call_output')) n++;
-  for (const c of arr(body.contents)) for (const p of arr((c as J).parts)) if ((p as J).functionResponse) n++;
+  inRun = false;
+  for (const it of arr(body.input)) step(typeof (it as J).type === 'string' && ((it as J).type as string).endsWith('_call_output'));
+  inRun = false;
+  for (const c of arr(body.contents)) step(arr((c as J).parts).some((p) => (p as J).functionResponse));
   return n;
 }
 
@@ -175,9 +190,9 @@ export class MockLlm {
     const msgId = id('msg');
     const content: J[] = [];
     if (t.text) content.push({ type: 'text', text: t.text });
-    const toolId = id('toolu');
-    if (t.tool) content.push({ type: 'tool_use', id: toolId, name: t.tool.name, input: t.tool.input });
-    const stop = t.tool ? 'tool_use' : 'end_turn';
+    const calls = toolsOf(t).map((tool) => ({ id: id('toolu'), ...tool }));
+    for (const c of calls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: c.input });
+    const stop = calls.length > 0 ? 'tool_use' : 'end_turn';
     const usage = { input_tokens: 100, output_tokens: 20 };
     if (body.stream !== true) return json(res, { id: msgId, type: 'message', role: 'assistant', model, content, stop_reason: stop, stop_sequence: null, usage });
     const sse = startSse(res);
@@ -189,10 +204,11 @@ export class MockLlm {
       sse('content_block_stop', { type: 'content_block_stop', index });
       index++;
     }
-    if (t.tool) {
-      sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: toolId, name: t.tool.name, input: {} } });
-      for (const piece of split(JSON.stringify(t.tool.input))) sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
+    for (const c of calls) {
+      sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } });
+      for (const piece of split(JSON.stringify(c.input))) sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
       sse('content_block_stop', { type: 'content_block_stop', index });
+      index++;
     }
     sse('message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 20 } });
     sse('message_stop', { type: 'message_stop' });
@@ -204,20 +220,20 @@ export class MockLlm {
     const t = this.turn(body);
     const cid = id('chatcmpl');
     const created = Math.floor(Date.now() / 1000);
-    const call = t.tool ? { id: id('call'), type: 'function', function: { name: t.tool.name, arguments: JSON.stringify(t.tool.input) } } : undefined;
-    const finish = call ? 'tool_calls' : 'stop';
+    const calls = toolsOf(t).map((tool) => ({ id: id('call'), type: 'function', function: { name: tool.name, arguments: JSON.stringify(tool.input) } }));
+    const finish = calls.length > 0 ? 'tool_calls' : 'stop';
     const usage = { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 };
     if (body.stream !== true) {
-      return json(res, { id: cid, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: t.text ?? null, ...(call ? { tool_calls: [call] } : {}) }, finish_reason: finish }], usage });
+      return json(res, { id: cid, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: t.text ?? null, ...(calls.length > 0 ? { tool_calls: calls } : {}) }, finish_reason: finish }], usage });
     }
     const sse = startSse(res);
     const chunk = (delta: J, finish_reason: string | null = null) => sse(undefined, { id: cid, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason }] });
     chunk({ role: 'assistant', content: '' });
     for (const piece of split(t.text ?? '')) chunk({ content: piece });
-    if (call) {
-      chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
-      for (const piece of split(call.function.arguments)) chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] });
-    }
+    calls.forEach((call, index) => {
+      chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
+      for (const piece of split(call.function.arguments)) chunk({ tool_calls: [{ index, function: { arguments: piece } }] });
+    });
     chunk({}, finish);
     sse(undefined, { id: cid, object: 'chat.completion.chunk', created, model, choices: [], usage });
     res.write('data: [DONE]\n\n');
@@ -253,16 +269,17 @@ export class MockLlm {
       output.push(done);
       oi++;
     }
-    if (t.tool) {
+    for (const tool of toolsOf(t)) {
       const fid = id('fc');
       const callId = id('call');
-      const args = JSON.stringify(t.tool.input);
-      events.push(ev('response.output_item.added', { output_index: oi, item: { id: fid, type: 'function_call', status: 'in_progress', call_id: callId, name: t.tool.name, arguments: '' } }));
+      const args = JSON.stringify(tool.input);
+      events.push(ev('response.output_item.added', { output_index: oi, item: { id: fid, type: 'function_call', status: 'in_progress', call_id: callId, name: tool.name, arguments: '' } }));
       for (const piece of split(args)) events.push(ev('response.function_call_arguments.delta', { item_id: fid, output_index: oi, delta: piece }));
       events.push(ev('response.function_call_arguments.done', { item_id: fid, output_index: oi, arguments: args }));
-      const done = { id: fid, type: 'function_call', status: 'completed', call_id: callId, name: t.tool.name, arguments: args };
+      const done = { id: fid, type: 'function_call', status: 'completed', call_id: callId, name: tool.name, arguments: args };
       events.push(ev('response.output_item.done', { output_index: oi, item: done }));
       output.push(done);
+      oi++;
     }
     const usage = { input_tokens: 100, input_tokens_details: { cached_tokens: 0 }, output_tokens: 20, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 120 };
     events.push(ev('response.completed', { response: { ...base, status: 'completed', output, usage } }));
@@ -322,12 +339,13 @@ export class MockLlm {
     const chunkOf = (parts: J[], finishReason?: string): J => ({ candidates: [{ content: { role: 'model', parts }, index: 0, ...(finishReason ? { finishReason } : {}) }], usageMetadata, modelVersion: model });
     const parts: J[] = [];
     if (t.text) parts.push({ text: t.text });
-    if (t.tool) parts.push({ functionCall: { name: t.tool.name, args: t.tool.input } });
+    const calls = toolsOf(t).map((tool) => ({ functionCall: { name: tool.name, args: tool.input } }));
+    parts.push(...calls);
     if (!stream) return json(res, chunkOf(parts, 'STOP'));
     const sse = startSse(res);
     const pieces = split(t.text ?? '');
-    pieces.forEach((piece, i) => sse(undefined, chunkOf([{ text: piece }], i === pieces.length - 1 && !t.tool ? 'STOP' : undefined)));
-    if (t.tool) sse(undefined, chunkOf([{ functionCall: { name: t.tool.name, args: t.tool.input } }], 'STOP'));
+    pieces.forEach((piece, i) => sse(undefined, chunkOf([{ text: piece }], i === pieces.length - 1 && calls.length === 0 ? 'STOP' : undefined)));
+    if (calls.length > 0) sse(undefined, chunkOf(calls, 'STOP'));
     res.end();
   }
 }

@@ -64,6 +64,7 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     limits: { processes: 0, memory: '', fileSize: '', openFiles: 0 },
     audit: { retention: {}, exec: true, files: false },
     dlp: { actions: { high: 'redact', medium: 'redact', low: 'record', known: 'redact' }, rules: {}, custom: [], gitleaks: [], canaries: true, localSecrets: true },
+    tools: { default: 'allow', rules: [], approval: { timeout: 120, headless: 'deny' } },
   };
   for (const layer of layers) {
     if (layer.workspace !== undefined) out.workspace = layer.workspace;
@@ -106,6 +107,11 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     out.dlp.gitleaks.push(...(dlp.gitleaks ?? []));
     if (dlp.canaries !== undefined) out.dlp.canaries = dlp.canaries;
     if (dlp.localSecrets !== undefined) out.dlp.localSecrets = dlp.localSecrets;
+    const tools = layer.tools ?? {};
+    if (tools.default) out.tools.default = tools.default;
+    // First match wins, so a later layer's rules (the policy file) go before earlier ones.
+    out.tools.rules = [...(tools.rules ?? []), ...out.tools.rules];
+    Object.assign(out.tools.approval, Object.fromEntries(Object.entries(tools.approval ?? {}).filter(([, v]) => v !== undefined)));
     Object.assign(
       out.limits,
       Object.fromEntries(Object.entries(layer.limits ?? {}).filter(([, v]) => v !== undefined)),

@@ -1,4 +1,4 @@
-import type { PolicyDoc, PresetName } from './types.js';
+import type { PolicyDoc, PresetName, ToolRule } from './types.js';
 
 /** Shell start-up files: whoever sources one runs what an agent planted in it. */
 export const SHELL_RC_FILES: readonly string[] = ['.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', '.zshenv', '.zprofile', '.zlogin'];
@@ -24,10 +24,26 @@ export const DEFAULT_PROTECTED: readonly string[] = [
   ...SHELL_RC_FILES,
 ];
 
+/**
+ * Tool calls refused or asked about under every policy unless the policy file says otherwise
+ * (its rules come first). Few and unambiguous: a model asking for these is wrong or hijacked.
+ */
+function DEFAULT_TOOL_RULES(): ToolRule[] {
+  const targets = ['/', '/?', '~', '~/', '~/?', '$HOME', '$HOME/', '$HOME/?'];
+  const pipes = ['curl', 'wget'].flatMap((d) => ['sh', 'bash', 'zsh'].flatMap((sh) => [`${d} *| ${sh}*`, `${d} *|${sh}*`]));
+  return [
+    { action: 'deny', command: targets.map((t) => `rm -*r* ${t}`), reason: 'recursive delete of / or the home directory' },
+    { action: 'deny', command: ['mkfs*', 'dd * of=/dev/*'], reason: 'writes a raw device' },
+    { action: 'deny', command: pipes, reason: 'runs a downloaded script unread (download it, read it, then run it)' },
+    { action: 'ask', command: ['git push*--force*', 'git push* -f*'], reason: 'force-push rewrites shared history' },
+  ];
+}
+
 /** The base layer under every policy. */
 export const DEFAULTS: PolicyDoc = {
   version: 1,
   limits: { processes: 2048, memory: '8G', fileSize: '8G', openFiles: 8192 },
+  tools: { rules: DEFAULT_TOOL_RULES() },
 };
 
 /**

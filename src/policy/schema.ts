@@ -19,11 +19,20 @@ export interface Schema {
   minimum?: number;
   maximum?: number;
   minLength?: number;
+  minItems?: number;
   anyOf?: Schema[];
   'x-hint'?: string;
 }
 
 const dlpAction: Schema = { type: 'string', enum: ['redact', 'block', 'record'] };
+const toolAction: Schema = { type: 'string', enum: ['allow', 'ask', 'deny'] };
+const stringOrList: Schema = {
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+  ],
+  'x-hint': 'a pattern, or a list of patterns',
+};
 
 const pathString: Schema = {
   type: 'string',
@@ -263,6 +272,39 @@ export const policySchema: Schema = {
         gitleaks: { type: 'array', items: pathString, description: 'gitleaks TOML rule files to load as well.' },
         canaries: { type: 'boolean', description: 'Plant decoy credentials in the sandbox HOME and block any request carrying one (default true).' },
         localSecrets: { type: 'boolean', description: "Find this machine's own secrets verbatim: credential-like host env values and workspace .env values (default true)." },
+      },
+    },
+    tools: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Policy on the tool calls the model asks for (shell commands, file edits), applied in the proxy before the agent sees them.',
+      properties: {
+        default: { ...toolAction, description: 'For calls no rule matches (default allow).' },
+        rules: {
+          type: 'array',
+          description: 'First match wins; rules in the policy file come before preset and built-in ones.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['action'],
+            properties: {
+              action: toolAction,
+              tool: { ...stringOrList, description: 'Tool names (`*` wildcard, any case), e.g. `Bash`, `shell`, `run_shell_command`.' },
+              command: { ...stringOrList, description: 'Command patterns; `*` matches anything. Each simple command of a line (and of `sh -c` scripts) is tried.' },
+              path: { ...stringOrList, description: 'Path globs (`**` crosses directories; `~` and relative to the workspace); a directory covers what is below it.' },
+              reason: { type: 'string', minLength: 1, description: 'Shown to the agent when the rule denies, and to the approver when it asks.' },
+            },
+          },
+        },
+        approval: {
+          type: 'object',
+          additionalProperties: false,
+          description: '`ask` waits for `glassbox approve` from another terminal.',
+          properties: {
+            timeout: { type: 'integer', minimum: 1, maximum: 86400, description: 'Seconds to wait before the call is denied (default 120).' },
+            headless: { type: 'string', enum: ['deny', 'wait'], description: 'With no terminal (CI), `ask` means deny (default) or still waits for an approver.' },
+          },
+        },
       },
     },
     limits: {

@@ -32,6 +32,30 @@ export interface PolicyDoc {
     canaries?: boolean;
     localSecrets?: boolean;
   };
+  tools?: {
+    default?: ToolAction;
+    rules?: ToolRule[];
+    approval?: { timeout?: number; headless?: 'deny' | 'wait' };
+  };
+}
+
+export type ToolAction = 'allow' | 'ask' | 'deny';
+
+/** One tool-call rule: every condition given must match (each may list alternatives). */
+export interface ToolRule {
+  action: ToolAction;
+  tool?: string | string[];
+  command?: string | string[];
+  path?: string | string[];
+  /** Shown to the agent (and the user) when the rule denies or asks. */
+  reason?: string;
+}
+
+export interface ToolPolicy {
+  default: ToolAction;
+  rules: ToolRule[];
+  /** `ask`: seconds an approval may take; `headless`: what ask means with no terminal (CI). */
+  approval: { timeout: number; headless: 'deny' | 'wait' };
 }
 
 export type DlpAction = 'redact' | 'block' | 'record';
@@ -90,6 +114,7 @@ export interface EffectivePolicy {
   limits: { processes: number; memory: string; fileSize: string; openFiles: number };
   audit: { retention: { days?: number; maxSize?: string }; exec: boolean; files: boolean };
   dlp: DlpPolicy;
+  tools: ToolPolicy;
 }
 
 export interface LoadedPolicy {

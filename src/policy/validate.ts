@@ -131,6 +131,7 @@ function walk(node: YamlNode, schema: Schema, path: string, issues: PolicyIssue[
     }
     case 'array': {
       if (!isSeq(node)) return void fail(`${label}: expected ${expected(schema)}, got ${describe(node)}`);
+      if (schema.minItems !== undefined && node.items.length < schema.minItems) return void fail(`${label}: must list at least ${schema.minItems}`);
       node.items.forEach((item, i) => {
         if (schema.items) walk(item as YamlNode, schema.items, `${path}[${i}]`, issues, at);
       });

@@ -4,8 +4,10 @@ import { request as httpsRequest } from 'node:https';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Duplex, Transform } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { InspectorChain } from '../inspect/chain.js';
 import type { Flow } from '../inspect/flow.js';
+import type { ResponseRewriter, WireEvent } from '../tools/rewrite/index.js';
 import { SseParser } from '../inspect/sse.js';
 import type { AllowRule } from '../policy/types.js';
 import { GuardError, guardedLookup, type Resolver, upstreamAgents } from './upstream.js';
@@ -195,34 +197,63 @@ export async function handleExchange(ctx: ExchangeContext, target: Target, req: 
     flow.response = { status: up.statusCode ?? 502, headers: up.headers, bytes: 0 };
     ctx.chain.responseHeaders(flow);
     const outHeaders = forwardableHeaders(up.headers);
+    const contentType = String(up.headers['content-type'] ?? '');
+    const isSse = contentType.includes('text/event-stream');
+    // Tool-call policy: a successful model answer reaches the agent only through the rewriter,
+    // re-encoded from its decoded form.
+    const rewriter = flow.rewriter && flow.response.status < 300 && (isSse || contentType.includes('json')) ? flow.rewriter : undefined;
+    if (rewriter) {
+      delete outHeaders['content-length'];
+      delete outHeaders['content-encoding'];
+    }
     res.writeHead(flow.response.status, outHeaders as never);
-    const isSse = String(up.headers['content-type'] ?? '').includes('text/event-stream');
     const decoder = decoderFor(up.headers['content-encoding'] as string | undefined);
     const captured: Buffer[] = [];
     let capturedBytes = 0;
     const sse = isSse ? new SseParser() : undefined;
+    const text = new StringDecoder('utf8');
+    let queue: Promise<void> = Promise.resolve();
+    let failed = false;
+    const rewrite = (step: () => Promise<void>) => {
+      queue = queue.then(step).catch((err: Error) => {
+        // Fail closed: a call that could not be decided must not reach the agent.
+        if (!failed) res.destroy();
+        failed = true;
+        flow.error = `tool policy: ${err.message}`;
+      });
+    };
     const onPlain = (chunk: Buffer) => {
       if (sse) {
-        for (const ev of sse.push(chunk.toString('utf8'))) ctx.chain.streamEvent(flow, { kind: 'sse', event: ev.event, data: ev.data });
+        for (const ev of sse.push(text.write(chunk))) {
+          ctx.chain.streamEvent(flow, { kind: 'sse', event: ev.event, data: ev.data });
+          if (rewriter) rewrite(async () => void (res as ServerResponse).write((await rewriter.event(ev)).map(encodeSse).join('')));
+        }
       } else if (capturedBytes < MAX_CAPTURE) {
         captured.push(chunk);
         capturedBytes += chunk.length;
+      } else if (rewriter && !failed) {
+        failed = true;
+        flow.error = `tool policy: answer larger than ${MAX_CAPTURE} bytes cannot be checked`;
+        res.destroy();
       }
     };
     decoder?.on('data', onPlain);
     decoder?.on('error', () => {});
     up.on('data', (chunk: Buffer) => {
       flow.response!.bytes += chunk.length;
-      // Bytes go to the agent as they arrive: streams are never held back for inspection.
-      (res as ServerResponse).write(chunk);
+      // Without a rewriter bytes go to the agent as they arrive: streams are never held back.
+      if (!rewriter) (res as ServerResponse).write(chunk);
       if (decoder) decoder.write(chunk);
       else onPlain(chunk);
     });
     up.on('end', () => {
       const done = () => {
         if (!sse) flow.response!.body = Buffer.concat(captured);
-        res.end();
-        finish();
+        if (rewriter && !sse) rewrite(async () => void (res as ServerResponse).write(await rewriteJson(rewriter, flow.response!.body!)));
+        queue.then(() => {
+          if (!failed) res.end();
+          finish();
+        });
       };
       if (decoder) {
         decoder.once('end', done);
@@ -235,4 +266,23 @@ export async function handleExchange(ctx: ExchangeContext, target: Target, req: 
     });
   });
   upstreamReq.end(flow.request.body);
+}
+
+/** One SSE event on the wire; the default event name (`message`) is left implicit, as servers send it. */
+export function encodeSse(ev: WireEvent): string {
+  const lines = ev.event && ev.event !== 'message' ? [`event: ${ev.event}`] : [];
+  if (ev.id !== undefined) lines.push(`id: ${ev.id}`);
+  for (const line of ev.data.split('\n')) lines.push(`data: ${line}`);
+  return lines.join('\n') + '\n\n';
+}
+
+/** A whole JSON answer through the rewriter; a body that is not JSON cannot carry a call and passes. */
+async function rewriteJson(rewriter: ResponseRewriter, body: Buffer): Promise<Buffer> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return body;
+  }
+  return Buffer.from(JSON.stringify(await rewriter.body(json)));
 }

@@ -252,7 +252,6 @@ export class EgressProxy {
   private onPlainUpgrade(req: IncomingMessage, client: Duplex, head: Buffer): void {
     const target = this.plainTarget(req, undefined, client);
     if (!target) return;
-    req.url = new URL(req.url!).pathname + new URL(req.url!).search;
     void handleUpgrade(this.ctx, target, req, client, head);
   }
 

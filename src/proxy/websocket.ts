@@ -122,24 +122,44 @@ function relay(ctx: ExchangeContext, target: Target, upgradeFlow: Flow, client: 
     }
   };
 
+  // With tool-call policy every server message is re-encoded in order after the turn's
+  // rewriter has seen it; otherwise bytes pass as they come.
+  const gated = ctx.chain.rewritesResponses;
+  let queue: Promise<unknown> = Promise.resolve();
+  const toClient = (step: () => unknown) => {
+    queue = queue.then(step).catch((err: Error) => {
+      upgradeFlow.error = `tool policy: ${err.message}`;
+      client.destroy();
+    });
+  };
   const onServer = (chunk: Buffer) => {
-    client.write(chunk);
+    if (!gated) client.write(chunk);
     let parsed;
     try {
       parsed = fromServer.push(chunk);
     } catch {
+      if (gated) client.destroy();
       return;
     }
     for (const m of parsed.messages) {
-      if (!turn) continue;
-      turn.response ??= { status: 101, headers: {}, bytes: 0 };
-      turn.response.bytes += m.data.length;
+      const current = turn;
+      const rewriter = m.opcode === OP.text ? current?.rewriter : undefined;
+      if (rewriter) {
+        const data = m.data.toString('utf8');
+        toClient(async () => {
+          for (const out of await rewriter.event({ data })) client.write(encodeFrame(OP.text, Buffer.from(out.data), false));
+        });
+      } else if (gated) toClient(() => client.write(encodeFrame(m.opcode, m.data, false)));
+      if (!current) continue;
+      current.response ??= { status: 101, headers: {}, bytes: 0 };
+      current.response.bytes += m.data.length;
       if (m.opcode !== OP.text) continue;
       const text = m.data.toString('utf8');
-      ctx.chain.streamEvent(turn, { kind: 'ws', direction: 'server', text });
+      ctx.chain.streamEvent(current, { kind: 'ws', direction: 'server', text });
       const type = /"type"\s*:\s*"([^"]+)"/.exec(text)?.[1];
       if (type && TURN_END.has(type)) endTurn();
     }
+    if (gated) for (const f of parsed.control) toClient(() => client.write(encodeFrame(f.opcode, f.payload, false)));
   };
 
   client.on('data', onClient);

@@ -22,6 +22,9 @@ import { DlpEngine } from '../dlp/index.js';
 import { canarySecrets, makeCanaries, plantCanaries } from '../dlp/canaries.js';
 import { dotenvSecrets, hostEnvSecrets } from '../dlp/local-secrets.js';
 import { scanWorkspaceChanges } from '../dlp/scan.js';
+import { ApprovalDesk } from '../tools/approvals.js';
+import { ToolGate } from '../tools/gate.js';
+import { ToolRules } from '../tools/rules.js';
 import { BOX_RUNTIME_DIR, BubblewrapBackend, INIT_PATH } from '../sandbox/bwrap.js';
 import { buildEnv } from '../sandbox/env.js';
 import { checkWorkspace, planMounts } from '../sandbox/plan.js';
@@ -107,7 +110,19 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       ...canarySecrets(canaries),
     ];
     const dlp = DlpEngine.fromPolicy(policy.dlp, known, dlpNotes, creds.credentials.map((c) => c.placeholder));
-    const chain = buildChain({ events, credentials: creds.credentials, ledger, dlp, ...(index ? { index } : {}) });
+    // Tool-call policy: every call the model asks for is decided before the agent sees it.
+    const tools = new ToolGate({
+      session: sessionId,
+      rules: new ToolRules(policy.tools, workspace, hostHome),
+      approval: policy.tools.approval,
+      events,
+      dlp,
+      desk: new ApprovalDesk(store.db),
+      interactive: Boolean(process.stdin.isTTY) && !process.env.CI,
+      // Shown even when quiet: a person has to act on it.
+      notify: (m) => process.stderr.write(`glassbox: ${m}\n`),
+    });
+    const chain = buildChain({ events, credentials: creds.credentials, ledger, dlp, tools, ...(index ? { index } : {}) });
     proxy = new EgressProxy({ session: sessionId, allow: policy.network.allow, routes: policy.network.route, events, chain, ...(ca ? { ca } : {}) });
     await proxy.listen(join(bridgeDir, 'proxy.sock'));
     const cwd = isWithin(process.cwd(), workspace) ? process.cwd() : workspace;
@@ -231,6 +246,15 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     if (dlpFindings.length > 0) {
       const count = (pred: (f: (typeof dlpFindings)[number]) => boolean) => dlpFindings.filter(pred).length;
       say(opts.quiet, `secrets: ${count((f) => f.action === 'redact')} redacted, ${count((f) => f.action === 'block')} blocked (${count((f) => f.kind === 'canary')} canary), ${count((f) => f.action === 'record')} recorded; glassbox show ${sessionId} for details`);
+    }
+    const toolCalls = events.events.filter((e) => e.kind === 'tool');
+    if (toolCalls.length > 0) {
+      const refused = toolCalls.filter((e) => e.decision === 'deny');
+      const asked = toolCalls.filter((e) => e.verdict === 'ask').length;
+      say(
+        opts.quiet,
+        `tool calls: ${toolCalls.length - refused.length} allowed, ${refused.length} denied${asked ? ` (${asked} asked)` : ''}${refused.length ? `: ${refused.slice(0, 3).map((e) => `${String(e.tool)} (${String(e.reason)})`).join('; ')}` : ''}`,
+      );
     }
     if (denied.length > 0) {
       const list = denied.slice(0, 5).map((e) => `${String(e.host ?? e.target)}:${String(e.port ?? '')} (${String(e.reason)})`);

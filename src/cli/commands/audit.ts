@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 const tty = process.stdout.isTTY;
 const paint = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
 
-function openStore(): AuditStore {
+export function openStore(): AuditStore {
   const path = join(dataDir(), 'audit.db');
   if (!existsSync(path)) throw new UserError(`no audit log yet at ${path}; it is created by the first \`glassbox run\``);
   return AuditStore.open();
