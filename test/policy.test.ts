@@ -192,6 +192,14 @@ describe('glassbox policy (CLI)', () => {
     assert.equal(out.stderr.trim().split('\n').length, 1);
   });
 
+  it('check: tool rules are checked with their line (action, empty pattern lists)', async () => {
+    const f = policyFile("tools:\n  rules:\n    - action: block\n      command: 'rm *'\n    - action: deny\n      path: []\n");
+    const out = await cli('policy', 'check', f);
+    assert.equal(out.code, 2);
+    assert.match(out.stderr, /:3:\d+: tools\.rules\[0\]\.action: expected one of "allow", "ask", "deny", got the text "block"/);
+    assert.match(out.stderr, /:6:\d+: tools\.rules\[1\]\.path: expected a pattern, or a list of patterns, got a list/);
+  });
+
   it('show: the effective policy with preset applied, as YAML or JSON', async () => {
     const f = policyFile('network:\n  allow:\n    - host: internal.example.com\n');
     const yaml = await cli('policy', 'show', '--policy', f, '--preset', 'gemini');

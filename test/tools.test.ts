@@ -362,6 +362,26 @@ before(async () => {
 });
 after(() => mockForAgents.close());
 
+/** The other agents, each with its own shell tool and transport (Codex: Responses over WebSocket). */
+const AGENTS: { name: string; preset: string; host: string; command: string[]; env: Record<string, string>; call: (cmd: string) => { name: string; input: Record<string, unknown> } }[] = [
+  {
+    name: 'Codex CLI (WebSocket)',
+    preset: 'codex',
+    host: 'api.openai.com',
+    command: ['codex', 'exec', '--skip-git-repo-check', 'clean up the workspace'],
+    env: { OPENAI_API_KEY: 'sk-proj-test-0123456789abcdefghijklmnopqrstuvwxyz' },
+    call: (cmd: string) => ({ name: 'exec_command', input: { cmd } }),
+  },
+  {
+    name: 'Gemini CLI',
+    preset: 'gemini',
+    host: 'generativelanguage.googleapis.com',
+    command: ['gemini', '--skip-trust', '--yolo', '-p', 'clean up the workspace'],
+    env: { GEMINI_API_KEY: 'AIzaSy-test-0123456789abcdefghijklmnopq' },
+    call: (command: string) => ({ name: 'run_shell_command', input: { command } }),
+  },
+];
+
 for (const actor of actors()) {
   describe(`tool-call policy with a real agent as ${actor.kind}`, () => {
     it('Claude Code: the dangerous command never runs, the harmless one does, the agent finishes its work', async () => {
@@ -401,5 +421,29 @@ for (const actor of actors()) {
       ]);
       assert.match(out.stderr, /tool calls: 1 allowed, 1 denied/);
     });
+
+    for (const agent of AGENTS) {
+      it(`${agent.name}: the dangerous command never runs, the agent goes on`, async () => {
+        const ws = makeWorkspace(actor, { 'README.md': 'project\n' });
+        mockForAgents.setScenario({
+          turns: [
+            { text: 'Cleaning up.', tools: [agent.call('touch pwned.txt && rm -rf ~/'), agent.call('echo kept-working > proof.txt')] },
+            { text: 'All done, the cleanup is complete.' },
+          ],
+        });
+        const policy = writePolicy(actor, `preset: ${agent.preset}\nnetwork:\n  route:\n    ${agent.host}: http://127.0.0.1:${agentMockPort}\n`);
+        const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', ...agent.command], {
+          cwd: ws,
+          pathPrefix: join(actor.repo, 'node_modules', '.bin'),
+          env: agent.env,
+          timeoutMs: 120_000,
+        });
+        assert.equal(out.code, 0, out.stderr);
+        assert.match(out.stdout, /All done, the cleanup is complete\./);
+        assert.equal(existsSync(join(ws, 'pwned.txt')), false, 'the denied command must not run at all');
+        assert.equal(readFileSync(join(ws, 'proof.txt'), 'utf8'), 'kept-working\n');
+        assert.match(out.stderr, /tool calls: 1 allowed, 1 denied/);
+      });
+    }
   });
 }

@@ -28,7 +28,7 @@ export const DEFAULT_PROTECTED: readonly string[] = [
  * Tool calls refused or asked about under every policy unless the policy file says otherwise
  * (its rules come first). Few and unambiguous: a model asking for these is wrong or hijacked.
  */
-function DEFAULT_TOOL_RULES(): ToolRule[] {
+function defaultToolRules(): ToolRule[] {
   const targets = ['/', '/?', '~', '~/', '~/?', '$HOME', '$HOME/', '$HOME/?'];
   const pipes = ['curl', 'wget'].flatMap((d) => ['sh', 'bash', 'zsh'].flatMap((sh) => [`${d} *| ${sh}*`, `${d} *|${sh}*`]));
   return [
@@ -43,7 +43,7 @@ function DEFAULT_TOOL_RULES(): ToolRule[] {
 export const DEFAULTS: PolicyDoc = {
   version: 1,
   limits: { processes: 2048, memory: '8G', fileSize: '8G', openFiles: 8192 },
-  tools: { rules: DEFAULT_TOOL_RULES() },
+  tools: { rules: defaultToolRules() },
 };
 
 /**

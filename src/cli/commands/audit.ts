@@ -73,6 +73,10 @@ export function showCommand(argv: string[]): number {
           ? `${String(b.syscall)} ${((b.paths as string[] | undefined) ?? []).join(' → ')} refused: ${String(b.errno)}`
           : e.kind === 'exec'
           ? `${(b.argv as string[] | undefined)?.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ') ?? ''}  (${String(b.path)}, pid ${String(b.pid)})`
+          : e.kind === 'tool'
+          ? `${String(b.tool)} ${((b.commands as string[] | undefined) ?? [])[0] ?? ((b.paths as string[] | undefined) ?? []).join(' ')} — ${String(b.reason)}${b.approval ? ` (approval: ${String((b.approval as { status: string }).status)})` : ''}`
+          : e.kind === 'approval'
+          ? `${String(b.decision)} by ${String(b.by)}: ${String(b.summary)}`
           : e.kind === 'session.start'
           ? `${(b.command as string[] | undefined)?.join(' ')} in ${String(b.workspace)} (policy ${String(b.policyHash).slice(0, 12)})`
           : e.kind === 'session.end'
