@@ -4,7 +4,7 @@
  *   glassbox   client → Glassbox (CONNECT, TLS terminated, full inspector chain) → upstream (TLS)
  *   mitmproxy  client → mitmdump (CONNECT, TLS terminated) → upstream (TLS)   [Debian's mitmproxy]
  * Prints latency p50/p99 for sequential keep-alive requests, req/s with 8 parallel connections,
- * and the time to relay a 200-event SSE stream; then the ratios against the goals
+ * and the time to relay a 200-event SSE model turn ending in a tool call (decided by the policy); then the ratios against the goals
  * (≤ +0.5 ms p50 added, ≥ 10× mitmproxy's req/s). Absolute numbers vary with the machine.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -90,9 +90,14 @@ export async function benchProxy(): Promise<void> {
   const upstream = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
     req.resume();
     req.on('end', () => {
-      if (req.url === '/stream') {
+      if (req.url === '/v1/messages?stream') {
+        // A model turn as agents see it: 200 text deltas, then a tool call the policy decides.
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         for (let i = 0; i < 200; i++) res.write(`event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"token ${i} "}}\n\n`);
+        res.write(`event: content_block_start\ndata: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"Bash","input":{}}}\n\n`);
+        for (const piece of ['{"comm', 'and": "ls -la', ' src"}']) res.write(`event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: piece } })}\n\n`);
+        res.write(`event: content_block_stop\ndata: {"type":"content_block_stop","index":1}\n\n`);
+        res.write(`event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"tool_use"}}\n\n`);
         return res.end();
       }
       const body = JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 500, output_tokens: 1 } });
@@ -191,7 +196,7 @@ async function measure(route: Route, sequential: number, parallel: number): Prom
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpuPerReq = route.pid ? (cpuMs(route.pid) - cpu0) / parallel : undefined;
   const sseRuns: number[] = [];
-  for (let i = 0; i < 10; i++) sseRuns.push(await once(parAgent, '/stream'));
+  for (let i = 0; i < 10; i++) sseRuns.push(await once(parAgent, '/v1/messages?stream'));
   parAgent.destroy();
   return { p50: pct(lat, 50), p99: pct(lat, 99), rps: parallel / seconds, sseMs: pct(sseRuns, 50), ...(cpuPerReq !== undefined ? { cpuPerReq } : {}) };
 }

@@ -224,9 +224,15 @@ export async function handleExchange(ctx: ExchangeContext, target: Target, req: 
     };
     const onPlain = (chunk: Buffer) => {
       if (sse) {
-        for (const ev of sse.push(text.write(chunk))) {
-          ctx.chain.streamEvent(flow, { kind: 'sse', event: ev.event, data: ev.data });
-          if (rewriter) rewrite(async () => void (res as ServerResponse).write((await rewriter.event(ev)).map(encodeSse).join('')));
+        const events = sse.push(text.write(chunk));
+        for (const ev of events) ctx.chain.streamEvent(flow, { kind: 'sse', event: ev.event, data: ev.data });
+        // One step and one write per chunk: a TLS record per event would cost more than the check.
+        if (rewriter && events.length > 0) {
+          rewrite(async () => {
+            let out = '';
+            for (const ev of events) for (const o of await rewriter.event(ev)) out += encodeSse(o);
+            if (out) (res as ServerResponse).write(out);
+          });
         }
       } else if (capturedBytes < MAX_CAPTURE) {
         captured.push(chunk);
@@ -276,8 +282,13 @@ export function encodeSse(ev: WireEvent): string {
   return lines.join('\n') + '\n\n';
 }
 
+/** Words every tool call of every supported API carries in a JSON answer. */
+const TOOL_MARKERS = ['tool_use', 'tool_calls', 'functionCall', 'function_call', 'custom_tool_call', 'local_shell_call'];
+
 /** A whole JSON answer through the rewriter; a body that is not JSON cannot carry a call and passes. */
 async function rewriteJson(rewriter: ResponseRewriter, body: Buffer): Promise<Buffer> {
+  // Most answers carry no call: no parse and re-encode for them.
+  if (!TOOL_MARKERS.some((m) => body.includes(m))) return body;
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
