@@ -180,7 +180,7 @@ describe('glassbox policy (CLI)', () => {
     assert.equal(out.code, 0);
     const schema = JSON.parse(out.stdout) as { $schema: string; properties: Record<string, unknown>; additionalProperties: boolean };
     assert.match(schema.$schema, /json-schema\.org/);
-    assert.deepEqual(Object.keys(schema.properties), ['version', 'preset', 'workspace', 'filesystem', 'home', 'env', 'network', 'credentials', 'audit', 'dlp', 'tools', 'limits']);
+    assert.deepEqual(Object.keys(schema.properties), ['version', 'preset', 'workspace', 'filesystem', 'home', 'env', 'network', 'credentials', 'audit', 'dlp', 'agents', 'tools', 'limits']);
     assert.equal(schema.additionalProperties, false);
   });
 

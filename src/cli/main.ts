@@ -7,6 +7,7 @@ import { mockLlmCommand } from './commands/mock-llm.js';
 import { runCommand } from './commands/run.js';
 import { hookCommand, scanCommand } from './commands/scan.js';
 import { approveCommand } from './commands/approve.js';
+import { attestCommand } from './commands/attest.js';
 
 const HELP = `glassbox: a runtime trust boundary around AI coding agents
 
@@ -17,6 +18,7 @@ usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox scan [PATH...] [--staged] [--since REV] [--format text|json|sarif]   find secrets
        glassbox hook install                   a git pre-commit hook running \`scan --staged\`
        glassbox approve [ID [--deny]]          answer a tool call the policy asks about
+       glassbox attest [--json] -- CMD         the agent's identity (package, version, hashes) and a pin
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
@@ -49,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return hookCommand(rest);
     case 'approve':
       return approveCommand(rest);
+    case 'attest':
+      return attestCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`glassbox ${version()}\n`);

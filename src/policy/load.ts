@@ -65,6 +65,7 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     audit: { retention: {}, exec: true, files: false },
     dlp: { actions: { high: 'redact', medium: 'redact', low: 'record', known: 'redact' }, rules: {}, custom: [], gitleaks: [], canaries: true, localSecrets: true },
     tools: { default: 'allow', rules: [], approval: { timeout: 120, headless: 'deny' } },
+    agents: { allow: [], onMismatch: 'refuse' },
   };
   for (const layer of layers) {
     if (layer.workspace !== undefined) out.workspace = layer.workspace;
@@ -107,6 +108,8 @@ export function mergePolicies(layers: PolicyDoc[], preset: PresetName): Effectiv
     out.dlp.gitleaks.push(...(dlp.gitleaks ?? []));
     if (dlp.canaries !== undefined) out.dlp.canaries = dlp.canaries;
     if (dlp.localSecrets !== undefined) out.dlp.localSecrets = dlp.localSecrets;
+    out.agents.allow.push(...(layer.agents?.allow ?? []));
+    if (layer.agents?.onMismatch) out.agents.onMismatch = layer.agents.onMismatch;
     const tools = layer.tools ?? {};
     if (tools.default) out.tools.default = tools.default;
     // First match wins, so a later layer's rules (the policy file) go before earlier ones.

@@ -25,6 +25,7 @@ export interface Schema {
 }
 
 const dlpAction: Schema = { type: 'string', enum: ['redact', 'block', 'record'] };
+const sha256Hex: Schema = { type: 'string', pattern: '^[0-9a-fA-F]{64}$', 'x-hint': 'a sha256 as 64 hex digits' };
 const toolAction: Schema = { type: 'string', enum: ['allow', 'ask', 'deny'] };
 const stringOrList: Schema = {
   anyOf: [
@@ -272,6 +273,31 @@ export const policySchema: Schema = {
         gitleaks: { type: 'array', items: pathString, description: 'gitleaks TOML rule files to load as well.' },
         canaries: { type: 'boolean', description: 'Plant decoy credentials in the sandbox HOME and block any request carrying one (default true).' },
         localSecrets: { type: 'boolean', description: "Find this machine's own secrets verbatim: credential-like host env values and workspace .env values (default true)." },
+      },
+    },
+    agents: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Which agents may run: `glassbox attest -- CMD` prints a pin. With no `allow` list every agent runs (its identity is still recorded).',
+      properties: {
+        allow: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              package: { type: 'string', minLength: 1, description: 'npm package name, e.g. `@anthropic-ai/claude-code`.' },
+              path: { ...pathString, description: 'The resolved executable (symlinks followed), for agents not installed from npm.' },
+              version: { ...stringOrList, description: 'Allowed versions (`*` wildcard), e.g. `2.0.*`.' },
+              sha256: {
+                anyOf: [sha256Hex, { type: 'array', items: sha256Hex, minItems: 1 }],
+                'x-hint': 'a sha256 (64 hex digits), or a list of them',
+                description: 'Allowed agent digests, as `glassbox attest` prints them (package and platform packages, or the executable).',
+              },
+            },
+          },
+        },
+        onMismatch: { type: 'string', enum: ['refuse', 'warn'], description: 'An agent that matches no entry: refuse to start (default) or warn and record.' },
       },
     },
     tools: {

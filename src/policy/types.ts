@@ -32,11 +32,25 @@ export interface PolicyDoc {
     canaries?: boolean;
     localSecrets?: boolean;
   };
+  agents?: { allow?: AgentPin[]; onMismatch?: 'refuse' | 'warn' };
   tools?: {
     default?: ToolAction;
     rules?: ToolRule[];
     approval?: { timeout?: number; headless?: 'deny' | 'wait' };
   };
+}
+
+/** An agent the policy lets run: every field given must match. */
+export interface AgentPin {
+  package?: string;
+  path?: string;
+  version?: string | string[];
+  sha256?: string | string[];
+}
+
+export interface AgentsPolicy {
+  allow: AgentPin[];
+  onMismatch: 'refuse' | 'warn';
 }
 
 export type ToolAction = 'allow' | 'ask' | 'deny';
@@ -115,6 +129,7 @@ export interface EffectivePolicy {
   audit: { retention: { days?: number; maxSize?: string }; exec: boolean; files: boolean };
   dlp: DlpPolicy;
   tools: ToolPolicy;
+  agents: AgentsPolicy;
 }
 
 export interface LoadedPolicy {

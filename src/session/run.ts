@@ -16,7 +16,10 @@ import { EgressLedger, WorkspaceIndex } from '../inspect/egress.js';
 import { buildChain } from '../inspect/index.js';
 import { EgressProxy } from '../proxy/server.js';
 import { CertificateAuthority } from '../tls/ca.js';
-import { agentIdentity } from './agent-identity.js';
+import { agentIdentity, describeAgent, HashCache } from '../attest/identity.js';
+import { checkPins } from '../attest/pin.js';
+import { dataDir } from '../audit/store.js';
+import { UserError } from '../errors.js';
 import { resolveCredentials } from './credentials.js';
 import { DlpEngine } from '../dlp/index.js';
 import { canarySecrets, makeCanaries, plantCanaries } from '../dlp/canaries.js';
@@ -91,6 +94,17 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
   let proxy: EgressProxy | undefined;
   let placeholders: ReturnType<typeof planMounts>['placeholders'] = [];
   try {
+    // Attestation: what is about to run, and whether the policy lets it.
+    const agent = agentIdentity(opts.command[0]!, process.env.PATH, process.cwd(), new HashCache(join(dataDir(hostHome), 'hash-cache.json')));
+    const pinned = checkPins(policy.agents, agent);
+    if (!pinned.ok) {
+      if (policy.agents.onMismatch === 'refuse') {
+        events.emit({ kind: 'session.start', command: opts.command, agent, workspace, policyHash: hash, policyFile: opts.loaded.file ?? null, refused: pinned.reason });
+        events.emit({ kind: 'session.end', exitCode: null, refused: pinned.reason });
+        throw new UserError(`refusing to start: ${pinned.reason}`);
+      }
+      say(opts.quiet, `warning: ${pinned.reason} (agents.onMismatch: warn)`);
+    }
     const bridgeDir = join(runtimeDir, 'bridge');
     mkdirSync(bridgeDir, { mode: 0o700 });
     // Interception: a session CA for exactly the inspected (and routed) hosts.
@@ -188,7 +202,8 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     events.emit({
       kind: 'session.start',
       command: opts.command,
-      agent: agentIdentity(opts.command[0]!, process.env.PATH, cwd),
+      agent,
+      attestation: pinned.ok ? { allowed: true, pin: pinned.pin ?? null } : { allowed: false, reason: pinned.reason },
       workspace,
       policyHash: hash,
       policyFile: opts.loaded.file ?? null,
@@ -204,6 +219,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     });
     const hosts = policy.network.allow.map((r) => `${r.host}:${r.ports.join(',')}`).join(' ') || 'none';
     say(opts.quiet, `session ${sessionId} · workspace ${workspace} · network: ${hosts} · policy ${hash.slice(0, 12)}`);
+    say(opts.quiet, `agent ${describeAgent(agent)}${pinned.ok && pinned.pin !== undefined ? ` (pinned by agents.allow[${pinned.pin}])` : ''}`);
     for (const n of [...plan.notes, ...creds.notes, ...dlpNotes]) say(opts.quiet, n);
     if (planted.length > 0) say(opts.quiet, `canary credentials planted in the box: ${planted.join(', ')}`);
     if (ca) say(opts.quiet, `inspecting TLS to ${inspected.join(', ')} (session CA, name-constrained)${index ? `; ${index.files.length} workspace files fingerprinted in ${indexMs} ms` : ''}`);
