@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.js';
 import { hookCommand, scanCommand } from './commands/scan.js';
 import { approveCommand } from './commands/approve.js';
 import { attestCommand } from './commands/attest.js';
+import { probeCommand } from './commands/probe.js';
 
 const HELP = `glassbox: a runtime trust boundary around AI coding agents
 
@@ -19,6 +20,7 @@ usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox hook install                   a git pre-commit hook running \`scan --staged\`
        glassbox approve [ID [--deny]]          answer a tool call the policy asks about
        glassbox attest [--json] -- CMD         the agent's identity (package, version, hashes) and a pin
+       glassbox probe [--vary tz,locale,...] -- CMD   find environment-dependent covert encoding
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
@@ -53,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return approveCommand(rest);
     case 'attest':
       return attestCommand(rest);
+    case 'probe':
+      return probeCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`glassbox ${version()}\n`);

@@ -8,6 +8,7 @@ import { DlpInspector } from './dlp.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { ToolGate } from '../tools/gate.js';
 import { ToolPolicyInspector } from './tool-policy.js';
+import { HiddenCharsInspector } from './hidden-chars.js';
 
 export interface ChainParts {
   events: EventSink;
@@ -29,6 +30,7 @@ export function buildChain(parts: ChainParts): InspectorChain {
   return new InspectorChain([
     ...(parts.dlp ? [new DlpInspector(parts.dlp)] : []),
     new LlmParseInspector(),
+    new HiddenCharsInspector(),
     ...(parts.tools ? [new ToolPolicyInspector(parts.tools)] : []),
     new CredentialsInspector(parts.credentials),
     new EgressInspector(parts.ledger, parts.index),

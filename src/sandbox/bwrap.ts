@@ -82,7 +82,7 @@ export class BubblewrapBackend implements SandboxBackend {
     const useSeccomp = seccompSupported();
     // Sharing the user's terminal is safe only while TIOCSTI is filtered; otherwise detach.
     const newSession = !(spec.sharesTerminal && useSeccomp);
-    const args: string[] = ['--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL', '--die-with-parent', '--hostname', 'glassbox'];
+    const args: string[] = ['--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL', '--die-with-parent', '--hostname', spec.hostname ?? 'glassbox'];
     if (newSession) args.push('--new-session');
     for (const m of spec.mounts) args.push(...mountArgs(m, emptyDir, emptyFile));
     writeInitScript(join(spec.bridge.hostDir, INIT_SCRIPT), `${BOX_RUNTIME_DIR}/${spec.bridge.socketName}`, spec.bridge.boxPort);
@@ -117,7 +117,7 @@ export class BubblewrapBackend implements SandboxBackend {
     if (spec.traceFile) enforcement.push(`exec trail: strace --seccomp-bpf outside the box, ${spec.traceFiles ? 'execve and file writes' : 'execve only'}`);
     const argv = ['-c', launcher, 'glassbox-launch', String(cgroup.procsFiles.length), ...cgroup.procsFiles, ...trace, 'prlimit', ...prlimitArgs(spec.limits), '--', this.bwrapPath!, '--args', '3', '--', ...boxCommand];
     const child = spawn('/bin/sh', argv, {
-      stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe', useSeccomp ? 'pipe' : 'ignore'],
+      stdio: [...(spec.silent ? (['ignore', 'ignore', 'ignore'] as const) : (['inherit', 'inherit', 'inherit'] as const)), 'pipe', 'pipe', useSeccomp ? 'pipe' : 'ignore'],
       env: spec.env,
       cwd: '/',
     });

@@ -52,6 +52,10 @@ export interface SandboxSpec {
   bridge: NetworkBridge;
   /** True when stdin is a terminal the box shares with the user (TIOCSTI must be blocked). */
   sharesTerminal: boolean;
+  /** The agent's stdin, stdout and stderr go nowhere (probe runs collect requests, not output). */
+  silent?: boolean;
+  /** The box's host name (default `glassbox`: the host's own name stays hidden). */
+  hostname?: string;
   /** Host directory for backend scratch files (seccomp program, cgroup notes). */
   stateDir: string;
   /** Host file for the exec trail (strace output), when tracing. */

@@ -47,6 +47,12 @@ export interface RunOptions {
   backend?: SandboxBackend;
   /** Override for tests: where sessions are kept. */
   stateRoot?: string;
+  /** Probe variations: the box's host name, the port its proxy variables name, extra variables. */
+  hostname?: string;
+  boxProxyPort?: number;
+  extraEnv?: Record<string, string>;
+  /** The agent's terminal output is discarded. */
+  silent?: boolean;
 }
 
 export interface RunResult {
@@ -165,15 +171,16 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       owner: selfIdentity(),
       runtime: runtimeDir,
     });
-    const user = userInfo().username;
+    const user = opts.extraEnv?.USER ?? userInfo().username;
+    const boxPort = opts.boxProxyPort ?? BOX_PROXY_PORT;
     const env = buildEnv({
       hostEnv: process.env,
       pass: policy.env.pass,
-      set: { ...boxCa, ...creds.boxEnv, ...policy.env.set },
+      set: { ...boxCa, ...creds.boxEnv, ...policy.env.set, ...(opts.extraEnv ?? {}) },
       ...(policy.env.tz !== undefined ? { tz: policy.env.tz } : {}),
       home: hostHome,
       user,
-      proxyUrl: `http://127.0.0.1:${BOX_PROXY_PORT}`,
+      proxyUrl: `http://127.0.0.1:${boxPort}`,
       sessionId,
       shell: existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh',
     });
@@ -195,7 +202,9 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       env,
       mounts: plan.mounts,
       limits,
-      bridge: { hostDir: bridgeDir, socketName: 'proxy.sock', boxPort: BOX_PROXY_PORT },
+      bridge: { hostDir: bridgeDir, socketName: 'proxy.sock', boxPort },
+      ...(opts.hostname ? { hostname: opts.hostname } : {}),
+      ...(opts.silent ? { silent: true } : {}),
       sharesTerminal: Boolean(process.stdin.isTTY),
       stateDir: join(runtimeDir, 'state'),
     });
