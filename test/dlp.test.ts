@@ -21,7 +21,7 @@ import type { Flow } from '../src/inspect/flow.js';
 import { MockLlm } from '../src/mock-llm/server.js';
 import { mergePolicies } from '../src/policy/load.js';
 import { buildCorpus } from './dlp-corpus.js';
-import { actors, glassbox, inBox, makeWorkspace, REPO, runProcess, writePolicy } from './helpers.js';
+import { actors, inBox, makeWorkspace, REPO, runProcess, runRoutedAgent, writePolicy } from './helpers.js';
 
 const GH = 'ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5';
 const STRIPE = 'sk_live_51H8zYzKq2w3e4r5t6y7u8i9o0pQrStUv';
@@ -211,12 +211,13 @@ for (const actor of actors()) {
       const ws = makeWorkspace(actor, { 'config/payments.ts': `export const stripeKey = "${STRIPE}";\nexport const deployToken = "${GH}";\n` });
       mock.setScenario({ turns: [{ text: 'Reading the payments config.', tool: { name: 'Read', input: { file_path: join(ws, 'config/payments.ts') } } }, { text: 'The config holds a Stripe key and a deploy token.' }] });
       const before = mock.requests.length;
-      const policy = writePolicy(actor, `preset: claude\nnetwork:\n  route:\n    api.anthropic.com: http://127.0.0.1:${mockPort}\n`);
-      const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', 'claude', '-p', 'What is in config/payments.ts?', '--allowedTools', 'Read'], {
-        cwd: ws,
-        pathPrefix: join(actor.repo, 'node_modules', '.bin'),
+      const out = await runRoutedAgent(actor, {
+        preset: 'claude',
+        host: 'api.anthropic.com',
+        mockPort,
+        workspace: ws,
+        command: ['claude', '-p', 'What is in config/payments.ts?', '--allowedTools', 'Read'],
         env: { ANTHROPIC_API_KEY: 'sk-ant-api03-REAL-test-key-0123456789abcdefghijklmnopqrstuvwxyz' },
-        timeoutMs: 120_000,
       });
       assert.equal(out.code, 0, out.stderr);
       assert.match(out.stdout, /Stripe key and a deploy token/);

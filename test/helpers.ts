@@ -201,3 +201,17 @@ export async function inBox(actor: Actor, script: string, opts: GlassboxRunOptio
 export function toolAvailable(name: string): boolean {
   return sh('sh', ['-c', `command -v ${name}`]).status === 0;
 }
+
+/** A real agent CLI (from node_modules) in `glassbox run`, its API host routed to a local mock-llm. */
+export function runRoutedAgent(
+  actor: Actor,
+  o: { preset: string; host: string; mockPort: number; workspace: string; command: string[]; env: Record<string, string>; policyExtra?: string },
+): Promise<RunOutput> {
+  const policy = writePolicy(actor, `preset: ${o.preset}\nnetwork:\n  route:\n    ${o.host}: http://127.0.0.1:${o.mockPort}\n${o.policyExtra ?? ''}`);
+  return glassbox(actor, ['run', '--policy', policy, '--workspace', o.workspace, '--', ...o.command], {
+    cwd: o.workspace,
+    pathPrefix: join(actor.repo, 'node_modules', '.bin'),
+    env: o.env,
+    timeoutMs: 120_000,
+  });
+}

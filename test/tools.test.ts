@@ -28,7 +28,7 @@ import { callFacts } from '../src/tools/facts.js';
 import { ToolGate } from '../src/tools/gate.js';
 import { ToolRules } from '../src/tools/rules.js';
 import { encodeFrame, FrameReader, OP } from '../src/ws/codec.js';
-import { actors, glassbox, makeWorkspace, REPO, writePolicy } from './helpers.js';
+import { actors, makeWorkspace, REPO, runRoutedAgent } from './helpers.js';
 
 const HOME = '/home/dev';
 const WS = '/home/dev/project';
@@ -399,12 +399,13 @@ for (const actor of actors()) {
         ],
       });
       const before = mockForAgents.requests.length;
-      const policy = writePolicy(actor, `preset: claude\nnetwork:\n  route:\n    api.anthropic.com: http://127.0.0.1:${agentMockPort}\n`);
-      const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', 'claude', '-p', 'clean up the workspace', '--allowedTools', 'Bash'], {
-        cwd: ws,
-        pathPrefix: join(actor.repo, 'node_modules', '.bin'),
+      const out = await runRoutedAgent(actor, {
+        preset: 'claude',
+        host: 'api.anthropic.com',
+        mockPort: agentMockPort,
+        workspace: ws,
+        command: ['claude', '-p', 'clean up the workspace', '--allowedTools', 'Bash'],
         env: { ANTHROPIC_API_KEY: 'sk-ant-api03-test-0123456789abcdefghijklmnopqrstuvwxyz' },
-        timeoutMs: 120_000,
       });
       assert.equal(out.code, 0, out.stderr);
       assert.match(out.stdout, /All done, the cleanup is complete\./);
@@ -431,13 +432,7 @@ for (const actor of actors()) {
             { text: 'All done, the cleanup is complete.' },
           ],
         });
-        const policy = writePolicy(actor, `preset: ${agent.preset}\nnetwork:\n  route:\n    ${agent.host}: http://127.0.0.1:${agentMockPort}\n`);
-        const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', ...agent.command], {
-          cwd: ws,
-          pathPrefix: join(actor.repo, 'node_modules', '.bin'),
-          env: agent.env,
-          timeoutMs: 120_000,
-        });
+        const out = await runRoutedAgent(actor, { preset: agent.preset, host: agent.host, mockPort: agentMockPort, workspace: ws, command: agent.command, env: agent.env });
         assert.equal(out.code, 0, out.stderr);
         assert.match(out.stdout, /All done, the cleanup is complete\./);
         assert.equal(existsSync(join(ws, 'pwned.txt')), false, 'the denied command must not run at all');
