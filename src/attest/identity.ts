@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { dataDir } from '../audit/store.js';
 import { which } from '../sandbox/resolve-command.js';
 
 export interface PackageIdentity {
@@ -44,6 +46,11 @@ export class HashCache {
     } catch {
       this.entries = {};
     }
+  }
+
+  /** The user's cache, beside the audit log. */
+  static forHome(home = homedir()): HashCache {
+    return new HashCache(join(dataDir(home), 'hash-cache.json'));
   }
 
   fileHash(path: string): string {

@@ -1,17 +1,16 @@
 import type { AgentPin, AgentsPolicy } from '../policy/types.js';
 import type { AgentIdentity } from './identity.js';
+import { asList, wildcard } from '../util/glob.js';
 
 export type PinVerdict = { ok: true; pin?: number } | { ok: false; reason: string };
 
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const glob = (g: string) => new RegExp(`^${g.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 
 function matches(pin: AgentPin, id: AgentIdentity): string | undefined {
   if (pin.package !== undefined && id.npmPackage?.name !== pin.package) return `not package ${pin.package}`;
   if (pin.path !== undefined && id.resolved !== pin.path) return `not ${pin.path}`;
-  const versions = list(pin.version);
-  if (versions.length > 0 && !versions.some((v) => glob(v).test(id.npmPackage?.version ?? ''))) return `version ${id.npmPackage?.version ?? 'unknown'} is not ${versions.join(' or ')}`;
-  const hashes = list(pin.sha256).map((h) => h.toLowerCase());
+  const versions = asList(pin.version);
+  if (versions.length > 0 && !versions.some((v) => wildcard(v).test(id.npmPackage?.version ?? ''))) return `version ${id.npmPackage?.version ?? 'unknown'} is not ${versions.join(' or ')}`;
+  const hashes = asList(pin.sha256).map((h) => h.toLowerCase());
   if (hashes.length > 0) {
     if (!id.digest || !hashes.includes(id.digest)) return `digest ${(id.digest ?? 'none').slice(0, 16)}… is not a pinned one`;
   }

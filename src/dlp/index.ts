@@ -59,10 +59,15 @@ export class DlpEngine {
     return p;
   }
 
-  /** Puts secrets back where the model echoed their placeholders (for calls that run locally). */
-  restore(text: string): string {
+  /** Puts secrets back where the model echoed their placeholders (for calls that run locally); `onRestored` counts them. */
+  restore(text: string, onRestored?: () => void): string {
     if (!text.includes('GLASSBOX_REDACTED_')) return text;
-    return text.replace(/GLASSBOX_REDACTED_[0-9a-f]{12}/g, (p) => this.vault.get(p) ?? p);
+    return text.replace(/GLASSBOX_REDACTED_[0-9a-f]{12}/g, (p) => {
+      const secret = this.vault.get(p);
+      if (secret === undefined) return p;
+      onRestored?.();
+      return secret;
+    });
   }
 }
 

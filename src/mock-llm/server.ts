@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { acceptKey, encodeFrame, FrameReader, OP } from '../ws/codec.js';
+import { arr } from '../util/json.js';
 
 /**
  * A scriptable inference server speaking the Anthropic Messages, OpenAI Chat Completions and
@@ -43,7 +44,6 @@ const DEFAULT: Scenario = { turns: [{ text: 'Hello from mock-llm.' }] };
 const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
 
 type J = Record<string, unknown>;
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /**
  * Which turn to play: one more than the rounds of tool results already in the history (the

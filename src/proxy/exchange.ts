@@ -10,6 +10,7 @@ import type { Flow } from '../inspect/flow.js';
 import type { ResponseRewriter, WireEvent } from '../tools/rewrite/index.js';
 import { SseParser } from '../inspect/sse.js';
 import type { AllowRule } from '../policy/types.js';
+import { wildcard } from '../util/glob.js';
 import { GuardError, guardedLookup, type Resolver, upstreamAgents } from './upstream.js';
 
 /** Where an intercepted connection was headed, as the CONNECT (or SOCKS) request named it. */
@@ -41,15 +42,11 @@ export function forwardableHeaders(headers: IncomingHttpHeaders): OutgoingHttpHe
   return out;
 }
 
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
-
 /** Method and path restrictions of the allow rule, for inspected hosts. */
 export function ruleRefusal(rule: AllowRule, method: string, path: string): string | undefined {
   if (rule.methods && !rule.methods.includes(method)) return `method ${method} is not allowed for ${rule.host} (allowed: ${rule.methods.join(', ')})`;
   const pathOnly = path.split('?')[0]!;
-  if (rule.paths && !rule.paths.some((g) => globToRegExp(g).test(pathOnly))) return `path ${pathOnly} is not allowed for ${rule.host}`;
+  if (rule.paths && !rule.paths.some((g) => wildcard(g).test(pathOnly))) return `path ${pathOnly} is not allowed for ${rule.host}`;
   return undefined;
 }
 

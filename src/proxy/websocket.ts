@@ -143,18 +143,17 @@ function relay(ctx: ExchangeContext, target: Target, upgradeFlow: Flow, client: 
     }
     for (const m of parsed.messages) {
       const current = turn;
-      const rewriter = m.opcode === OP.text ? current?.rewriter : undefined;
-      if (rewriter) {
-        const data = m.data.toString('utf8');
+      const text = m.opcode === OP.text ? m.data.toString('utf8') : undefined;
+      const rewriter = text !== undefined ? current?.rewriter : undefined;
+      if (rewriter && text !== undefined) {
         toClient(async () => {
-          for (const out of await rewriter.event({ data })) client.write(encodeFrame(OP.text, Buffer.from(out.data), false));
+          for (const out of await rewriter.event({ data: text })) client.write(encodeFrame(OP.text, Buffer.from(out.data), false));
         });
       } else if (gated) toClient(() => client.write(encodeFrame(m.opcode, m.data, false)));
       if (!current) continue;
       current.response ??= { status: 101, headers: {}, bytes: 0 };
       current.response.bytes += m.data.length;
-      if (m.opcode !== OP.text) continue;
-      const text = m.data.toString('utf8');
+      if (text === undefined) continue;
       ctx.chain.streamEvent(current, { kind: 'ws', direction: 'server', text });
       const type = /"type"\s*:\s*"([^"]+)"/.exec(text)?.[1];
       if (type && TURN_END.has(type)) endTurn();

@@ -18,7 +18,6 @@ import { EgressProxy } from '../proxy/server.js';
 import { CertificateAuthority } from '../tls/ca.js';
 import { agentIdentity, describeAgent, HashCache } from '../attest/identity.js';
 import { checkPins } from '../attest/pin.js';
-import { dataDir } from '../audit/store.js';
 import { UserError } from '../errors.js';
 import { resolveCredentials } from './credentials.js';
 import { DlpEngine } from '../dlp/index.js';
@@ -101,7 +100,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
   let placeholders: ReturnType<typeof planMounts>['placeholders'] = [];
   try {
     // Attestation: what is about to run, and whether the policy lets it.
-    const agent = agentIdentity(opts.command[0]!, process.env.PATH, process.cwd(), new HashCache(join(dataDir(hostHome), 'hash-cache.json')));
+    const agent = agentIdentity(opts.command[0]!, process.env.PATH, process.cwd(), HashCache.forHome(hostHome));
     const pinned = checkPins(policy.agents, agent);
     if (!pinned.ok) {
       if (policy.agents.onMismatch === 'refuse') {

@@ -110,13 +110,7 @@ export class ToolGate {
     const dlp = this.opts.dlp;
     if (!dlp || !input.includes('GLASSBOX_REDACTED_')) return { restored: input, count: 0 };
     let count = 0;
-    const put = (s: string) =>
-      s.replace(/GLASSBOX_REDACTED_[0-9a-f]{12}/g, (p) => {
-        const v = dlp.vault.get(p);
-        if (v === undefined) return p;
-        count++;
-        return v;
-      });
+    const put = (s: string) => dlp.restore(s, () => count++);
     try {
       // Through the parsed value, so a secret with quotes or backslashes stays valid JSON.
       const restored = JSON.stringify(mapStrings(JSON.parse(input), put));

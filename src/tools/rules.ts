@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { ToolAction, ToolPolicy, ToolRule } from '../policy/types.js';
 import { callFacts, normalisePath, type CallFacts } from './facts.js';
+import { asList, wildcard } from '../util/glob.js';
 
 /** The policy's answer for one tool call, before any approval. */
 export interface Verdict {
@@ -18,13 +19,7 @@ interface CompiledRule {
   paths?: RegExp[];
 }
 
-const list = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 const escape = (s: string) => s.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-
-/** Tool names: `*` any run, case-insensitive (agents spell them `Bash`, `shell`, `run_shell_command`). */
-function toolGlob(g: string): RegExp {
-  return new RegExp(`^${g.split('*').map(escape).join('.*')}$`, 'i');
-}
 
 /** Commands: `*` matches anything (spaces and slashes too), `?` one character; runs of spaces are one. */
 function commandGlob(g: string): RegExp {
@@ -68,14 +63,12 @@ export class ToolRules {
     private readonly home: string,
   ) {
     this.rules = policy.rules.map((r) => {
-      const tools = list(r.tool);
-      const commands = list(r.command);
-      const paths = list(r.path);
+      // Tool names match in any case: agents spell them `Bash`, `shell`, `run_shell_command`.
       return {
         source: r,
-        ...(tools ? { tools: tools.map(toolGlob) } : {}),
-        ...(commands ? { commands: commands.map(commandGlob) } : {}),
-        ...(paths ? { paths: paths.map((p) => pathGlob(p, workspace, home)) } : {}),
+        ...(r.tool !== undefined ? { tools: asList(r.tool).map((t) => wildcard(t, 'i')) } : {}),
+        ...(r.command !== undefined ? { commands: asList(r.command).map(commandGlob) } : {}),
+        ...(r.path !== undefined ? { paths: asList(r.path).map((p) => pathGlob(p, workspace, home)) } : {}),
       };
     });
   }
@@ -102,9 +95,9 @@ function ancestors(p: string): string[] {
 
 export function describeRule(r: ToolRule, i: number): string {
   const parts = [
-    r.tool !== undefined ? `tool ${list(r.tool)!.join('|')}` : '',
-    r.command !== undefined ? `command ${list(r.command)!.map((c) => JSON.stringify(c)).join('|')}` : '',
-    r.path !== undefined ? `path ${list(r.path)!.join('|')}` : '',
+    r.tool !== undefined ? `tool ${asList(r.tool).join('|')}` : '',
+    r.command !== undefined ? `command ${asList(r.command).map((c) => JSON.stringify(c)).join('|')}` : '',
+    r.path !== undefined ? `path ${asList(r.path).join('|')}` : '',
   ].filter(Boolean);
   return `tools.rules[${i}] (${r.action} ${parts.join(', ') || 'every call'})`;
 }

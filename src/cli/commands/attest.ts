@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { agentIdentity, describeAgent, HashCache, pinFor } from '../../attest/identity.js';
-import { dataDir } from '../../audit/store.js';
 import { UserError } from '../../errors.js';
 import { parseArgs } from '../args.js';
 
@@ -8,7 +6,7 @@ import { parseArgs } from '../args.js';
 export function attestCommand(argv: string[]): number {
   const { options, rest } = parseArgs(argv, [{ name: 'json' }], 'attest');
   if (rest.length === 0) throw new UserError('usage: glassbox attest [--json] -- CMD (the agent command, as you would give it to `glassbox run`)');
-  const id = agentIdentity(rest[0]!, process.env.PATH, process.cwd(), new HashCache(join(dataDir(), 'hash-cache.json')));
+  const id = agentIdentity(rest[0]!, process.env.PATH, process.cwd(), HashCache.forHome());
   if (!id.resolved) throw new UserError(`${rest[0]} is not on PATH; give the command as you would run it`);
   if (options.json) {
     process.stdout.write(JSON.stringify(id, null, 2) + '\n');

@@ -1,4 +1,5 @@
 import type { ContentBlock, LlmExchange } from '../flow.js';
+import { arr, type J, num, obj, str } from '../../util/json.js';
 
 /**
  * Adapters for the LLM APIs agents speak. Each turns a request body into the common
@@ -14,11 +15,6 @@ export interface LlmApi {
   onResponse(llm: LlmExchange, body: unknown): void;
 }
 
-type J = Record<string, unknown>;
-const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 function emptyExchange(api: LlmExchange['api'], req: J, stream: boolean): LlmExchange {
   return { api, ...(str(req.model) ? { model: str(req.model)! } : {}), stream, system: [], messages: [], toolResults: [], text: '', toolCalls: [], usage: {} };

@@ -1,4 +1,5 @@
 import type { GateDecision, ToolCall } from '../gate.js';
+import { type J, obj, str } from '../../util/json.js';
 
 /** One message of a streamed answer: an SSE event, or a WebSocket text message (no `event`). */
 export interface WireEvent {
@@ -20,10 +21,7 @@ export interface ResponseRewriter {
 
 export type Decide = (call: ToolCall) => Promise<GateDecision>;
 
-export type J = Record<string, unknown>;
-export const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : {});
-export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export { arr, type J, obj, str } from '../../util/json.js';
 
 export function parseData(data: string): J | undefined {
   if (!data.startsWith('{')) return undefined;
