@@ -5,11 +5,10 @@
  * asked for, and what the session record says left the machine.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MockLlm } from '../src/mock-llm/server.js';
-import { actors, glassbox, makeWorkspace, writePolicy, type Actor } from './helpers.js';
+import { actors, glassbox, makeWorkspace, runRoutedAgent, sessionEvents, writePolicy, type Actor } from './helpers.js';
 
 const ANTHROPIC_KEY = 'sk-ant-api03-REAL-test-key-0123456789abcdefghijklmnopqrstuvwxyz';
 const OPENAI_KEY = 'sk-proj-REAL-test-key-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -25,12 +24,6 @@ before(async () => {
 });
 after(() => mock.close());
 
-function sessionEvents(stderr: string): Record<string, unknown>[] {
-  const file = /events in (\S+)/.exec(stderr)?.[1];
-  assert.ok(file, `no session log named in:\n${stderr}`);
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 for (const actor of actors()) {
   describe(`agents through the inspecting proxy as ${actor.kind}`, () => {
     it('Claude Code (claude -p): TLS intercepted, routed, key swapped, file read and attributed', async () => {
@@ -42,13 +35,7 @@ for (const actor of actors()) {
         ],
       });
       const before = mock.requests.length;
-      const policy = writePolicy(actor, `preset: claude\nnetwork:\n  route:\n    api.anthropic.com: http://127.0.0.1:${mockPort}\n`);
-      const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', 'claude', '-p', 'What does src/pricing.ts do?', '--allowedTools', 'Read'], {
-        cwd: ws,
-        pathPrefix: join(actor.repo, 'node_modules', '.bin'),
-        env: { ANTHROPIC_API_KEY: ANTHROPIC_KEY },
-        timeoutMs: 120_000,
-      });
+      const out = await runRoutedAgent(actor, { preset: 'claude', host: 'api.anthropic.com', mockPort, workspace: ws, command: ['claude', '-p', 'What does src/pricing.ts do?', '--allowedTools', 'Read'], env: { ANTHROPIC_API_KEY: ANTHROPIC_KEY } });
       assert.equal(out.code, 0, out.stderr);
       assert.match(out.stdout, /20\.75% rate/);
       const seen = mock.requests.slice(before).filter((r) => r.path.startsWith('/v1/messages'));
@@ -74,13 +61,7 @@ for (const actor of actors()) {
       const ws = makeWorkspace(actor, { 'src/pricing.ts': SOURCE });
       mock.setScenario({ turns: [{ text: 'Let me look.', tool: { name: 'exec_command', input: { cmd: 'cat src/pricing.ts' } } }, { text: 'It rounds to cents.' }] });
       const before = mock.requests.length;
-      const policy = writePolicy(actor, `preset: codex\nnetwork:\n  route:\n    api.openai.com: http://127.0.0.1:${mockPort}\n`);
-      const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', 'codex', 'exec', '--skip-git-repo-check', 'explain src/pricing.ts'], {
-        cwd: ws,
-        pathPrefix: join(actor.repo, 'node_modules', '.bin'),
-        env: { OPENAI_API_KEY: OPENAI_KEY },
-        timeoutMs: 120_000,
-      });
+      const out = await runRoutedAgent(actor, { preset: 'codex', host: 'api.openai.com', mockPort, workspace: ws, command: ['codex', 'exec', '--skip-git-repo-check', 'explain src/pricing.ts'], env: { OPENAI_API_KEY: OPENAI_KEY } });
       assert.equal(out.code, 0, out.stderr);
       assert.match(out.stdout, /It rounds to cents\./);
       const mine = mock.requests.slice(before);
@@ -101,13 +82,7 @@ for (const actor of actors()) {
       const ws = makeWorkspace(actor, { 'src/pricing.ts': SOURCE });
       mock.setScenario({ turns: [{ text: 'Reading.', tool: { name: 'read_file', input: { file_path: 'src/pricing.ts' } } }, { text: 'It adds tax.' }] });
       const before = mock.requests.length;
-      const policy = writePolicy(actor, `preset: gemini\nnetwork:\n  route:\n    generativelanguage.googleapis.com: http://127.0.0.1:${mockPort}\n`);
-      const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', 'gemini', '--skip-trust', '-p', 'explain src/pricing.ts'], {
-        cwd: ws,
-        pathPrefix: join(actor.repo, 'node_modules', '.bin'),
-        env: { GEMINI_API_KEY: GEMINI_KEY },
-        timeoutMs: 120_000,
-      });
+      const out = await runRoutedAgent(actor, { preset: 'gemini', host: 'generativelanguage.googleapis.com', mockPort, workspace: ws, command: ['gemini', '--skip-trust', '-p', 'explain src/pricing.ts'], env: { GEMINI_API_KEY: GEMINI_KEY } });
       assert.equal(out.code, 0, out.stderr);
       assert.match(out.stdout, /It adds tax\./);
       const mine = mock.requests.slice(before).filter((r) => /:(stream)?[gG]enerateContent/.test(r.path));

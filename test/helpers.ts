@@ -3,7 +3,7 @@
  * `glassbox` CLI run as a child process (no part of Glassbox is mocked).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,4 +214,11 @@ export function runRoutedAgent(
     env: o.env,
     timeoutMs: 120_000,
   });
+}
+
+/** The events of the session a `glassbox run` names on stderr ("events in FILE"). */
+export function sessionEvents<T = Record<string, unknown>>(stderr: string): T[] {
+  const file = /events in (\S+)/.exec(stderr)?.[1];
+  if (!file) throw new Error(`no session log named in:\n${stderr}`);
+  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { actors, asActor, CANARY, glassbox, inBox, makeWorkspace, runProcess, toolAvailable, writePolicy, type Actor } from './helpers.js';
+import { actors, asActor, CANARY, glassbox, inBox, makeWorkspace, runProcess, sessionEvents, toolAvailable, writePolicy, type Actor } from './helpers.js';
 
 const binDir = (a: Actor) => join(a.repo, 'node_modules', '.bin');
 
@@ -45,8 +45,7 @@ for (const actor of actors()) {
       const out = await glassbox(actor, ['run', '--workspace', makeWorkspace(actor), '--', 'bash', '-c', 'git --version >/dev/null; printf "%s\\n" "two words" | tr a-z A-Z'], {});
       assert.equal(out.code, 0, out.stderr);
       assert.match(out.stdout, /TWO WORDS/);
-      const file = /events in (\S+)/.exec(out.stderr)![1]!;
-      const execs = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; argv?: string[]; path?: string }).filter((e) => e.kind === 'exec');
+      const execs = sessionEvents<{ kind: string; argv?: string[]; path?: string }>(out.stderr).filter((e) => e.kind === 'exec');
       assert.deepEqual(execs.map((e) => e.argv), [['bash', '-c', 'git --version >/dev/null; printf "%s\\n" "two words" | tr a-z A-Z'], ['git', '--version'], ['tr', 'a-z', 'A-Z']]);
       assert.equal(execs[1]!.path, '/usr/bin/git');
     });
@@ -56,8 +55,7 @@ for (const actor of actors()) {
       const ws = makeWorkspace(actor);
       const out = await glassbox(actor, ['run', '--policy', policy, '--workspace', ws, '--', 'bash', '-c', 'echo x > .git/hooks/post-checkout; mkdir .vscode/sub; echo y > /etc/gb-evil; echo fine > ok.txt; true'], { cwd: ws });
       assert.equal(out.code, 0, out.stderr);
-      const file = /events in (\S+)/.exec(out.stderr)![1]!;
-      const denials = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; syscall?: string; paths?: string[]; errno?: string }).filter((e) => e.kind === 'filesystem');
+      const denials = sessionEvents<{ kind: string; syscall?: string; paths?: string[]; errno?: string }>(out.stderr).filter((e) => e.kind === 'filesystem');
       assert.deepEqual(
         denials.map((d) => [d.syscall, d.paths?.at(-1), d.errno]),
         [['openat', '.git/hooks/post-checkout', 'EROFS'], ['mkdir', '.vscode/sub', 'EROFS'], ['openat', '/etc/gb-evil', 'EROFS']],

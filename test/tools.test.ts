@@ -28,7 +28,7 @@ import { callFacts } from '../src/tools/facts.js';
 import { ToolGate } from '../src/tools/gate.js';
 import { ToolRules } from '../src/tools/rules.js';
 import { encodeFrame, FrameReader, OP } from '../src/ws/codec.js';
-import { actors, makeWorkspace, REPO, runRoutedAgent } from './helpers.js';
+import { actors, makeWorkspace, REPO, runRoutedAgent, sessionEvents } from './helpers.js';
 
 const HOME = '/home/dev';
 const WS = '/home/dev/project';
@@ -414,8 +414,7 @@ for (const actor of actors()) {
       // The model learns what happened: its own earlier turn, as the agent replays it, carries the refusal.
       const next = mockForAgents.requests.slice(before).filter((r) => r.path.startsWith('/v1/messages') && r.body.includes('tool_result'));
       assert.ok(next.some((r) => r.body.includes('[glassbox] Blocked tool call Bash: touch pwned.txt')), 'the refusal should be in the history');
-      const file = /events in (\S+)/.exec(out.stderr)![1]!;
-      const tools = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.kind === 'tool');
+      const tools = sessionEvents(out.stderr).filter((e) => e.kind === 'tool');
       assert.deepEqual(tools.map((e) => [e.decision, e.reason]), [
         ['deny', 'recursive delete of / or the home directory'],
         ['allow', 'tools.default is allow'],
