@@ -9,6 +9,7 @@ import { hookCommand, scanCommand } from './commands/scan.js';
 import { approveCommand } from './commands/approve.js';
 import { attestCommand } from './commands/attest.js';
 import { probeCommand } from './commands/probe.js';
+import { reachCommand } from './commands/reach.js';
 
 const HELP = `glassbox: a runtime trust boundary around AI coding agents
 
@@ -21,6 +22,7 @@ usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox approve [ID [--deny]]          answer a tool call the policy asks about
        glassbox attest [--json] -- CMD         the agent's identity (package, version, hashes) and a pin
        glassbox probe [--vary tz,locale,...] -- CMD   find environment-dependent covert encoding
+       glassbox reach [--policy FILE] [--format md|html|json]   what an agent could reach, bare and in the box
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
@@ -57,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
       return attestCommand(rest);
     case 'probe':
       return probeCommand(rest);
+    case 'reach':
+      return reachCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`glassbox ${version()}\n`);

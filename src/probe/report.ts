@@ -1,3 +1,4 @@
+import { escapeHtml as esc } from '../util/html.js';
 import type { ProbeFinding, ProbeReport } from './probe.js';
 
 const show = (s: string) => JSON.stringify(s).slice(1, -1);
@@ -21,7 +22,6 @@ export function textReport(r: ProbeReport): string {
   return out.join('\n') + '\n';
 }
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 /** Invisible and non-ASCII characters made visible, so a reviewer sees what changed. */
 const reveal = (s: string) => [...s].map((c) => (c.codePointAt(0)! > 0x7e || c.codePointAt(0)! < 0x20 ? `<mark title="U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}">${c.codePointAt(0)! < 0x20 || /\p{Cf}/u.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase()}` : esc(c)}</mark>` : esc(c))).join('');
 

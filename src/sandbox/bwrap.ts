@@ -117,7 +117,7 @@ export class BubblewrapBackend implements SandboxBackend {
     if (spec.traceFile) enforcement.push(`exec trail: strace --seccomp-bpf outside the box, ${spec.traceFiles ? 'execve and file writes' : 'execve only'}`);
     const argv = ['-c', launcher, 'glassbox-launch', String(cgroup.procsFiles.length), ...cgroup.procsFiles, ...trace, 'prlimit', ...prlimitArgs(spec.limits), '--', this.bwrapPath!, '--args', '3', '--', ...boxCommand];
     const child = spawn('/bin/sh', argv, {
-      stdio: [...(spec.silent ? (['ignore', 'ignore', 'ignore'] as const) : (['inherit', 'inherit', 'inherit'] as const)), 'pipe', 'pipe', useSeccomp ? 'pipe' : 'ignore'],
+      stdio: [...agentStdio(spec), 'pipe', 'pipe', useSeccomp ? 'pipe' : 'ignore'],
       env: spec.env,
       cwd: '/',
     });
@@ -209,4 +209,11 @@ exec "$@"
 `,
     { mode: 0o555 },
   );
+}
+
+/** The agent's stdin, stdout and stderr: the user's terminal, nothing, or stdout to a host file. */
+function agentStdio(spec: SandboxSpec): ('inherit' | 'ignore' | number)[] {
+  const base: ('inherit' | 'ignore' | number)[] = spec.silent ? ['ignore', 'ignore', 'ignore'] : ['inherit', 'inherit', 'inherit'];
+  if (spec.stdoutFd !== undefined) return ['ignore', spec.stdoutFd, base[2]!];
+  return base;
 }

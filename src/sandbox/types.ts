@@ -54,6 +54,8 @@ export interface SandboxSpec {
   sharesTerminal: boolean;
   /** The agent's stdin, stdout and stderr go nowhere (probe runs collect requests, not output). */
   silent?: boolean;
+  /** A host file descriptor the box's stdout goes to (its stdin is then closed). */
+  stdoutFd?: number;
   /** The box's host name (default `glassbox`: the host's own name stays hidden). */
   hostname?: string;
   /** Host directory for backend scratch files (seccomp program, cgroup notes). */

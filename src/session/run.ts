@@ -52,6 +52,8 @@ export interface RunOptions {
   extraEnv?: Record<string, string>;
   /** The agent's terminal output is discarded. */
   silent?: boolean;
+  /** The agent's stdout goes to this host file descriptor (a checker's report). */
+  stdoutFd?: number;
 }
 
 export interface RunResult {
@@ -204,7 +206,8 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       bridge: { hostDir: bridgeDir, socketName: 'proxy.sock', boxPort },
       ...(opts.hostname ? { hostname: opts.hostname } : {}),
       ...(opts.silent ? { silent: true } : {}),
-      sharesTerminal: Boolean(process.stdin.isTTY),
+      ...(opts.stdoutFd !== undefined ? { stdoutFd: opts.stdoutFd } : {}),
+      sharesTerminal: Boolean(process.stdin.isTTY) && !opts.silent && opts.stdoutFd === undefined,
       stateDir: join(runtimeDir, 'state'),
     });
     events.emit({
