@@ -3,7 +3,7 @@
 // npm dependencies, the TypeScript build, and the system tools the sandbox needs.
 // Plain JavaScript on purpose: it must run before any dependency exists.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,16 @@ function onPath(bin) {
   return false;
 }
 
+/** Debian keeps the server programs off PATH, under /usr/lib/postgresql/VERSION/bin. */
+const POSTGRES_INITDB = 'postgresql initdb';
+function postgresInstalled() {
+  try {
+    return readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')));
+  } catch {
+    return onPath('initdb');
+  }
+}
+
 // 1. npm dependencies: install when missing or older than the lock file.
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
@@ -54,10 +64,13 @@ if (!existsSync(installed) || mtime(lock) > mtime(installed)) {
 
 // 2. The TypeScript build (incremental enough: tsc is a few seconds).
 {
-  const r = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
-  if (!r.ok) {
-    say('TypeScript build failed (see errors above)');
-    process.exit(1);
+  // The server and CLI, then the dashboard page (browser types, its own config).
+  for (const config of ['tsconfig.json', 'tsconfig.web.json']) {
+    const r = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config]);
+    if (!r.ok) {
+      say(`TypeScript build failed for ${config} (see errors above)`);
+      process.exit(1);
+    }
   }
 }
 
@@ -70,9 +83,11 @@ const needed = [
 // The exec trail uses strace; without it sessions run with that record off.
 if (isRoot) needed.push(['strace', 'strace']);
 if (forTests) {
-  needed.push(['curl', 'curl'], ['wget', 'wget'], ['nc', 'netcat-openbsd'], ['tmux', 'tmux'], ['getent', 'libc-bin']);
+  needed.push(['curl', 'curl'], ['wget', 'wget'], ['nc', 'netcat-openbsd'], ['tmux', 'tmux'], ['getent', 'libc-bin'], ['openssl', 'openssl']);
+  // The hub's tests start their own PostgreSQL cluster; the dashboard's drive Debian's Chromium.
+  needed.push(['chromium', 'chromium'], [POSTGRES_INITDB, 'postgresql']);
 }
-const missing = needed.filter(([bin]) => !onPath(bin));
+const missing = needed.filter(([bin]) => (bin === POSTGRES_INITDB ? !postgresInstalled() : !onPath(bin)));
 if (missing.length > 0) {
   const pkgs = [...new Set(missing.map(([, pkg]) => pkg))];
   if (isRoot) {

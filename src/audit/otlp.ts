@@ -18,11 +18,11 @@ function severity(e: Event): [number, string] {
 }
 
 /** Audit events as an OTLP/HTTP JSON logs request (opentelemetry-proto logs/v1). */
-export function toOtlpLogs(events: Event[], version: string): Record<string, unknown> {
+export function toOtlpLogs(events: Event[], version: string, host = hostname()): Record<string, unknown> {
   return {
     resourceLogs: [
       {
-        resource: { attributes: [attr('service.name', 'glassbox'), attr('service.version', version), attr('host.name', hostname())] },
+        resource: { attributes: [attr('service.name', 'glassbox'), attr('service.version', version), attr('host.name', host)] },
         scopeLogs: [
           {
             scope: { name: 'glassbox.audit', version },
@@ -53,13 +53,16 @@ export function toOtlpLogs(events: Event[], version: string): Record<string, unk
   };
 }
 
-/** POSTs events to a collector's /v1/logs in batches; throws with the collector's answer on failure. */
-export async function sendOtlp(endpoint: string, events: Event[], version: string, batch = 1000): Promise<number> {
+/**
+ * POSTs events to a collector's /v1/logs in batches; throws with the collector's answer on
+ * failure. `host` names the machine the events come from (the hub forwards many machines').
+ */
+export async function sendOtlp(endpoint: string, events: Event[], version: string, batch = 1000, host = hostname()): Promise<number> {
   const url = endpoint.replace(/\/+$/, '') + (endpoint.endsWith('/v1/logs') ? '' : '/v1/logs');
   let sent = 0;
   for (let i = 0; i < events.length; i += batch) {
     const chunk = events.slice(i, i + batch);
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toOtlpLogs(chunk, version)) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toOtlpLogs(chunk, version, host)) });
     if (!res.ok) throw new Error(`collector answered ${res.status} ${res.statusText}`);
     sent += chunk.length;
   }

@@ -10,6 +10,8 @@ import { approveCommand } from './commands/approve.js';
 import { attestCommand } from './commands/attest.js';
 import { probeCommand } from './commands/probe.js';
 import { reachCommand } from './commands/reach.js';
+import { uiCommand } from './commands/ui.js';
+import { hubCommand, pushCommand } from './commands/hub.js';
 
 const HELP = `glassbox: a runtime trust boundary around AI coding agents
 
@@ -23,6 +25,9 @@ usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox attest [--json] -- CMD         the agent's identity (package, version, hashes) and a pin
        glassbox probe [--vary tz,locale,...] -- CMD   find environment-dependent covert encoding
        glassbox reach [--policy FILE] [--format md|html|json]   what an agent could reach, bare and in the box
+       glassbox ui [--port N]                  the web dashboard over this machine's audit log
+       glassbox hub --database postgres://...  the org hub: verified pushes from machines, one dashboard
+       glassbox push --hub URL                 ship this machine's audit chain to the hub (--watch N: keep shipping)
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
@@ -61,6 +66,12 @@ async function main(argv: string[]): Promise<number> {
       return probeCommand(rest);
     case 'reach':
       return reachCommand(rest);
+    case 'ui':
+      return uiCommand(rest);
+    case 'hub':
+      return hubCommand(rest);
+    case 'push':
+      return pushCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`glassbox ${version()}\n`);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { homedir, tmpdir, userInfo } from 'node:os';
+import { homedir, hostname, tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import type { EventSink } from '../audit/events.js';
 import { recoverAbandoned, selfIdentity } from '../audit/recover.js';
@@ -32,6 +32,7 @@ import { buildEnv } from '../sandbox/env.js';
 import { checkWorkspace, planMounts } from '../sandbox/plan.js';
 import { removePlaceholders } from '../sandbox/protect.js';
 import type { SandboxBackend } from '../sandbox/types.js';
+import { workspaceRepo } from '../util/git.js';
 import { isWithin } from '../util/paths.js';
 
 /** The port the agent's proxy variables point at inside the box (its own network namespace). */
@@ -101,12 +102,14 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
   let proxy: EgressProxy | undefined;
   let placeholders: ReturnType<typeof planMounts>['placeholders'] = [];
   try {
+    // Who ran it, where, on what: how the dashboard and the hub file the session.
+    const who = { user: userInfo().username, host: hostname(), repo: workspaceRepo(workspace) };
     // Attestation: what is about to run, and whether the policy lets it.
     const agent = agentIdentity(opts.command[0]!, process.env.PATH, process.cwd(), HashCache.forHome(hostHome));
     const pinned = checkPins(policy.agents, agent);
     if (!pinned.ok) {
       if (policy.agents.onMismatch === 'refuse') {
-        events.emit({ kind: 'session.start', command: opts.command, agent, workspace, policyHash: hash, policyFile: opts.loaded.file ?? null, refused: pinned.reason });
+        events.emit({ kind: 'session.start', command: opts.command, ...who, agent, workspace, policyHash: hash, policyFile: opts.loaded.file ?? null, refused: pinned.reason });
         events.emit({ kind: 'session.end', exitCode: null, refused: pinned.reason });
         throw new UserError(`refusing to start: ${pinned.reason}`);
       }
@@ -213,6 +216,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
     events.emit({
       kind: 'session.start',
       command: opts.command,
+      ...who,
       agent,
       attestation: pinned.ok ? { allowed: true, pin: pinned.pin ?? null } : { allowed: false, reason: pinned.reason },
       workspace,

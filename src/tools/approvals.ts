@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { AuditStore } from '../audit/store.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -140,4 +141,14 @@ export class ApprovalDesk {
       }, POLL_MS);
     });
   }
+}
+
+/**
+ * A person's answer, from the CLI or the web page: decided on the desk, then appended to the
+ * audit chain with who decided.
+ */
+export function decideApproval(store: AuditStore, desk: ApprovalDesk, id: string, status: 'approved' | 'denied', by: string, hash?: string): ApprovalRow {
+  const row = desk.decide(id, status, by, hash);
+  store.append(row.session, 'approval', { id: row.id, flow: row.flow, callHash: row.callHash, tool: row.tool, summary: row.summary, decision: status, by });
+  return row;
 }

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { UserError } from '../../errors.js';
-import { ApprovalDesk, type ApprovalRow } from '../../tools/approvals.js';
+import { ApprovalDesk, type ApprovalRow, decideApproval } from '../../tools/approvals.js';
 import { parseArgs } from '../args.js';
 import { openStore } from './audit.js';
 
@@ -32,8 +32,7 @@ export function approveCommand(argv: string[]): number {
     }
     const by = `${userInfo().username} (pid ${process.pid}${process.stdin.isTTY ? ', terminal' : ''})`;
     const status = options.deny ? 'denied' : 'approved';
-    const row = desk.decide(id, status, by, typeof options.hash === 'string' ? options.hash : undefined);
-    store.append(row.session, 'approval', { id: row.id, flow: row.flow, callHash: row.callHash, tool: row.tool, summary: row.summary, decision: status, by });
+    const row = decideApproval(store, desk, id, status, by, typeof options.hash === 'string' ? options.hash : undefined);
     if (options.json) process.stdout.write(JSON.stringify(row, null, 2) + '\n');
     else process.stdout.write(`${status} ${row.id}: ${row.summary} (call ${row.callHash.slice(0, 12)})\n`);
     return 0;

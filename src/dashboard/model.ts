@@ -1,0 +1,181 @@
+/**
+ * What the dashboard shows, derived from a session's audit events alone, so the local UI (from
+ * the machine's SQLite log) and the org hub (from PostgreSQL) show exactly the same thing.
+ */
+import type { AuditEvent, EgressPoint, EgressRow, FileLeft, Finding, SessionDetail, SessionSummary, ToolDecision } from './types.js';
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+export function summarize(id: string, machine: string, events: readonly AuditEvent[]): SessionSummary {
+  return foldSummary(undefined, id, machine, events);
+}
+
+/**
+ * A session's summary from its events, folded onto what earlier events gave: the hub receives
+ * a session in pieces and keeps only the summary, never re-reading what it already counted.
+ */
+export function foldSummary(prev: SessionSummary | undefined, id: string, machine: string, events: readonly AuditEvent[]): SessionSummary {
+  const s: SessionSummary = prev
+    ? { ...prev }
+    : { id, machine, user: null, repo: null, agent: null, agentVersion: null, command: [], workspace: null, started: events[0]?.ts ?? null, ended: null, status: 'running', exitCode: null, events: 0, denied: 0, bytesOut: 0, novelBytes: 0, secrets: 0, toolDenied: 0 };
+  for (const e of events) {
+    const b = rec(e.body);
+    if (e.kind === 'session.start') {
+      const agent = rec(b.agent);
+      const pkg = rec(agent.npmPackage);
+      s.user = str(b.user);
+      s.repo = str(b.repo);
+      s.command = list<string>(b.command);
+      s.agent = str(pkg.name) ?? str(agent.resolved)?.split('/').pop() ?? s.command[0] ?? null;
+      s.agentVersion = str(pkg.version);
+      s.workspace = str(b.workspace);
+      if (b.refused) s.status = 'refused';
+    } else if (e.kind === 'session.end') {
+      s.ended = e.ts;
+      s.exitCode = typeof b.exitCode === 'number' ? b.exitCode : null;
+      if (s.status !== 'refused') s.status = b.abnormal ? 'abnormal' : 'ended';
+      s.bytesOut = 0;
+      s.novelBytes = 0;
+      for (const h of Object.values(rec(rec(b.egress).hosts))) {
+        s.bytesOut += num(rec(h).bytesOut);
+        s.novelBytes += num(rec(h).novelBytes);
+      }
+    }
+    if (b.decision === 'deny') s.denied++;
+    if (e.kind === 'tool' && b.decision === 'deny') s.toolDenied++;
+  }
+  s.events += events.length;
+  s.secrets += findings(events).length;
+  return s;
+}
+
+function findings(events: readonly AuditEvent[]): Finding[] {
+  const out: Finding[] = [];
+  for (const e of events) {
+    const b = rec(e.body);
+    if (e.kind === 'http') {
+      for (const f of list<Record<string, unknown>>(b.findings)) {
+        if (f.inspector !== 'dlp') continue;
+        out.push({ seq: e.seq, ts: e.ts, source: `${String(b.method ?? '')} ${String(b.host ?? '')}${String(b.path ?? '')}`, ruleId: String(f.ruleId ?? f.rule ?? ''), severity: String(f.severity ?? ''), action: String(f.action ?? ''), kind: String(f.kind ?? 'rule'), where: String(f.where ?? f.location ?? '') });
+      }
+    } else if (e.kind === 'secrets') {
+      for (const f of list<Record<string, unknown>>(b.findings)) {
+        out.push({ seq: e.seq, ts: e.ts, source: String(b.source ?? 'scan'), ruleId: String(f.ruleId ?? ''), severity: String(f.severity ?? ''), action: 'record', kind: 'rule', where: `${String(f.file ?? '')}:${String(f.line ?? '')}` });
+      }
+    }
+  }
+  return out;
+}
+
+function timelineText(kind: string, b: Record<string, unknown>): string {
+  switch (kind) {
+    case 'session.start':
+      return `${list<string>(b.command).join(' ')} in ${String(b.workspace ?? '')}${b.refused ? ` — refused: ${String(b.refused)}` : ''}`;
+    case 'session.end':
+      return `exit ${String(b.exitCode ?? '-')}${b.abnormal ? ` (abnormal: ${String(b.reason ?? '')})` : ''}`;
+    case 'exec':
+      return list<string>(b.argv).join(' ');
+    case 'tool':
+      return `${String(b.tool)} ${list<string>(b.commands)[0] ?? list<string>(b.paths).join(' ')} — ${String(b.reason ?? '')}`;
+    case 'approval':
+      return `${String(b.decision)} by ${String(b.by)}: ${String(b.summary)}`;
+    case 'filesystem':
+      return `${String(b.syscall)} ${list<string>(b.paths).join(' → ')} refused: ${String(b.errno)}`;
+    case 'reach':
+      return `reach: ${String(b.verdict)}${list<string>(b.criticalInBox).length ? ` (${list<string>(b.criticalInBox).join(', ')})` : ''}`;
+    case 'probe':
+      return `probe: ${String(b.verdict)} (${list(b.findings).length} differences)`;
+    case 'secrets':
+      return `${list(b.findings).length} secrets in ${String(b.source ?? '')}`;
+    default: {
+      const llm = rec(b.llm);
+      const model = llm.api ? ` [${String(llm.api)} ${String(llm.model ?? '')}]` : '';
+      return `${String(b.method ?? '')} ${String(b.host ?? b.target ?? '')}${b.port ? `:${String(b.port)}` : ''}${b.path ? ` ${String(b.path)}` : ''}${model}${b.reason ? ` — ${String(b.reason)}` : ''}`;
+    }
+  }
+}
+
+export function detail(id: string, machine: string, events: readonly AuditEvent[]): SessionDetail {
+  const summary = summarize(id, machine, events);
+  const end = rec(events.find((e) => e.kind === 'session.end')?.body);
+  const egressHosts = rec(rec(end.egress).hosts);
+  const egress: EgressRow[] = Object.entries(egressHosts).map(([host, t]) => ({ host, requests: num(rec(t).requests), bytesOut: num(rec(t).bytesOut), novelBytes: num(rec(t).novelBytes) }));
+  // A session still running has no totals yet: add up its HTTP events instead.
+  const perMinute = new Map<string, EgressPoint>();
+  const running = new Map<string, EgressRow>();
+  for (const e of events) {
+    if (e.kind !== 'http') continue;
+    const b = rec(e.body);
+    const eg = rec(b.egress);
+    const host = String(b.host ?? '');
+    const key = `${e.ts.slice(0, 16)}|${host}`;
+    const p = perMinute.get(key) ?? { minute: e.ts.slice(0, 16), host, bytesOut: 0, novelBytes: 0 };
+    p.bytesOut += num(eg.bytesOut);
+    p.novelBytes += num(eg.novelBytes);
+    perMinute.set(key, p);
+    const r = running.get(host) ?? { host, requests: 0, bytesOut: 0, novelBytes: 0 };
+    r.requests++;
+    r.bytesOut += num(eg.bytesOut);
+    r.novelBytes += num(eg.novelBytes);
+    running.set(host, r);
+  }
+  const files: FileLeft[] = [];
+  for (const [file, hosts] of Object.entries(rec(rec(end.egress).files))) for (const [host, n] of Object.entries(rec(hosts))) files.push({ file, host, times: num(n) });
+  const tools: ToolDecision[] = events
+    .filter((e) => e.kind === 'tool')
+    .map((e) => {
+      const b = rec(e.body);
+      return { seq: e.seq, ts: e.ts, tool: String(b.tool ?? ''), what: list<string>(b.commands)[0] ?? list<string>(b.paths).join(' ') ?? '', verdict: String(b.verdict ?? ''), decision: String(b.decision ?? ''), reason: String(b.reason ?? ''), approval: str(rec(b.approval).status) };
+    });
+  return {
+    summary,
+    timeline: events.map((e) => ({ seq: e.seq, ts: e.ts, kind: e.kind, decision: str(e.body?.decision), text: e.body ? timelineText(e.kind, e.body) : '(body purged by retention)' })),
+    egress: egress.length > 0 ? egress : [...running.values()],
+    egressOverTime: [...perMinute.values()],
+    files,
+    findings: findings(events),
+    tools,
+    reach: events.filter((e) => e.kind === 'reach' && e.body).map((e) => ({ seq: e.seq, ts: e.ts, ...e.body })),
+    probe: events.filter((e) => e.kind === 'probe' && e.body).map((e) => ({ seq: e.seq, ts: e.ts, ...e.body })),
+  };
+}
+
+/** The overview's pictures over a set of sessions: egress per hour and the files that left. */
+export function overviewOf(items: readonly { summary: SessionSummary; events: readonly AuditEvent[] }[]): {
+  sessions: number;
+  egressByHour: { hour: string; bytesOut: number; novelBytes: number; requests: number }[];
+  files: { file: string; host: string; times: number; repo: string | null }[];
+} {
+  const hours = new Map<string, { hour: string; bytesOut: number; novelBytes: number; requests: number }>();
+  const files = new Map<string, { file: string; host: string; times: number; repo: string | null }>();
+  for (const { summary, events } of items) {
+    for (const e of events) {
+      if (e.kind === 'http') {
+        const eg = rec(rec(e.body).egress);
+        const hour = e.ts.slice(0, 13);
+        const h = hours.get(hour) ?? { hour, bytesOut: 0, novelBytes: 0, requests: 0 };
+        h.bytesOut += num(eg.bytesOut);
+        h.novelBytes += num(eg.novelBytes);
+        h.requests++;
+        hours.set(hour, h);
+      } else if (e.kind === 'session.end') {
+        for (const [file, hosts] of Object.entries(rec(rec(rec(e.body).egress).files))) {
+          for (const [host, n] of Object.entries(rec(hosts))) {
+            const key = `${summary.repo ?? summary.workspace}|${file}|${host}`;
+            const f = files.get(key) ?? { file, host, times: 0, repo: summary.repo };
+            f.times += num(n);
+            files.set(key, f);
+          }
+        }
+      }
+    }
+  }
+  return {
+    sessions: items.length,
+    egressByHour: [...hours.values()].sort((a, b) => a.hour.localeCompare(b.hour)),
+    files: [...files.values()].sort((a, b) => b.times - a.times).slice(0, 200),
+  };
+}

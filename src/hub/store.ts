@@ -1,0 +1,268 @@
+/**
+ * The org hub's PostgreSQL store: machines and their witness state, every verified entry, the
+ * checkpoints that signed them, a summary row per session for filtering, and alerts.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Checkpoint } from '../audit/store.js';
+import { foldSummary } from '../dashboard/model.js';
+import type { AuditEvent, SessionSummary } from '../dashboard/types.js';
+import { UserError } from '../errors.js';
+import { EMPTY_WITNESS, type PushRequest, SegmentError, verifySegment, type WitnessState } from './segment.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS machines (
+  name text PRIMARY KEY,
+  token_hash text UNIQUE NOT NULL,
+  created timestamptz NOT NULL DEFAULT now(),
+  revoked boolean NOT NULL DEFAULT false,
+  size bigint NOT NULL DEFAULT 0,
+  witness jsonb NOT NULL,
+  status text NOT NULL DEFAULT 'empty',
+  problem text,
+  last_push timestamptz,
+  otlp_seq bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS entries (
+  machine text NOT NULL REFERENCES machines(name),
+  seq bigint NOT NULL,
+  ts text NOT NULL,
+  session text NOT NULL,
+  kind text NOT NULL,
+  body_hash text NOT NULL,
+  prev_hash text NOT NULL,
+  entry_hash text NOT NULL,
+  body text,
+  PRIMARY KEY (machine, seq)
+);
+CREATE INDEX IF NOT EXISTS entries_by_session ON entries (machine, session, seq);
+CREATE INDEX IF NOT EXISTS entries_reports ON entries (kind) WHERE kind IN ('reach', 'probe');
+CREATE TABLE IF NOT EXISTS checkpoints (
+  machine text NOT NULL REFERENCES machines(name),
+  size bigint NOT NULL,
+  body jsonb NOT NULL,
+  PRIMARY KEY (machine, size)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+  machine text NOT NULL REFERENCES machines(name),
+  id text NOT NULL,
+  user_name text,
+  repo text,
+  agent text,
+  agent_version text,
+  status text NOT NULL,
+  started text,
+  summary jsonb NOT NULL,
+  PRIMARY KEY (machine, id)
+);
+CREATE TABLE IF NOT EXISTS alerts (
+  id bigserial PRIMARY KEY,
+  machine text NOT NULL,
+  ts timestamptz NOT NULL DEFAULT now(),
+  problem text NOT NULL
+);
+`;
+
+/** Machine tokens are shown once and kept only as a hash. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface MachineRow {
+  name: string;
+  revoked: boolean;
+  size: number;
+  witness: WitnessState;
+  status: 'empty' | 'verified' | 'tampered';
+  problem: string | null;
+  lastPush: string | null;
+  otlpSeq: number;
+}
+
+export interface IngestResult {
+  accepted: number;
+  size: number;
+  purged: number;
+  sessions: number;
+}
+
+/** Rows per INSERT: unnest() over arrays keeps it to one round trip per chunk. */
+const INSERT_CHUNK = 5000;
+
+function describePgError(err: unknown, url: string): string {
+  const e = err as { code?: string; message?: string };
+  const where = url.replace(/\/\/[^@/]*@/, '//…@');
+  if (e.code === 'ECONNREFUSED') return `cannot reach PostgreSQL at ${where} (connection refused); is the server running?`;
+  if (e.code === '28P01' || e.code === '28000') return `PostgreSQL at ${where} refused the login (${e.message}); check the user and password in --database`;
+  if (e.code === '3D000') return `${e.message} at ${where}; create it first (createdb) or name another in --database`;
+  return `PostgreSQL at ${where}: ${e.message ?? String(err)}`;
+}
+
+export class HubStore {
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {}
+
+  /** Connects and creates the schema; a bad URL or unreachable server is a one-line error. */
+  static async open(url: string): Promise<HubStore> {
+    if (!/^postgres(?:ql)?:\/\//.test(url)) throw new UserError(`--database must be a postgres:// URL (e.g. postgres://glassbox@127.0.0.1:5432/glassbox), not ${JSON.stringify(url)}`);
+    const pool = new pg.Pool({ connectionString: url, max: 8 });
+    // An idle client losing its server must not crash the hub; the next query reports it.
+    pool.on('error', () => {});
+    try {
+      await pool.query(SCHEMA);
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw new UserError(describePgError(err, url));
+    }
+    return new HubStore(pool, url);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** Registers a machine and returns its token (the only time it is shown). */
+  async addMachine(name: string): Promise<string> {
+    if (!/^[\w.-]{1,100}$/.test(name)) throw new UserError(`machine name ${JSON.stringify(name)} may only hold letters, digits, '.', '_' and '-'`);
+    const token = `gbm_${randomBytes(32).toString('base64url')}`;
+    try {
+      await this.pool.query('INSERT INTO machines (name, token_hash, witness) VALUES ($1, $2, $3)', [name, tokenHash(token), JSON.stringify(EMPTY_WITNESS)]);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new UserError(`machine ${name} is already registered; revoke it first or choose another name`);
+      throw new UserError(describePgError(err, this.url));
+    }
+    return token;
+  }
+
+  async revokeMachine(name: string): Promise<void> {
+    const r = await this.pool.query('UPDATE machines SET revoked = true WHERE name = $1', [name]);
+    if (r.rowCount === 0) throw new UserError(`no machine ${name}; \`glassbox hub token list\` shows them`);
+  }
+
+  private static row(r: Record<string, unknown>): MachineRow {
+    return {
+      name: String(r.name),
+      revoked: Boolean(r.revoked),
+      size: Number(r.size),
+      witness: r.witness as WitnessState,
+      status: r.status as MachineRow['status'],
+      problem: (r.problem as string | null) ?? null,
+      lastPush: r.last_push ? new Date(r.last_push as string).toISOString() : null,
+      otlpSeq: Number(r.otlp_seq),
+    };
+  }
+
+  async machines(): Promise<MachineRow[]> {
+    const r = await this.pool.query('SELECT * FROM machines ORDER BY name');
+    return r.rows.map((x) => HubStore.row(x as Record<string, unknown>));
+  }
+
+  /** The machine a bearer token belongs to; undefined for unknown or revoked tokens. */
+  async machineForToken(token: string): Promise<MachineRow | undefined> {
+    const r = await this.pool.query('SELECT * FROM machines WHERE token_hash = $1 AND NOT revoked', [tokenHash(token)]);
+    return r.rows[0] ? HubStore.row(r.rows[0] as Record<string, unknown>) : undefined;
+  }
+
+  /**
+   * Verifies a pushed segment against the machine's witness and stores it, all in one
+   * transaction under the machine's row lock. A segment that shows tampering is refused and
+   * the machine is marked tampered (with an alert) in a transaction of its own.
+   */
+  async ingest(machine: string, push: PushRequest): Promise<IngestResult> {
+    const client = await this.pool.connect();
+    let problem: SegmentError | undefined;
+    try {
+      await client.query('BEGIN');
+      const locked = await client.query('SELECT * FROM machines WHERE name = $1 FOR UPDATE', [machine]);
+      if (!locked.rows[0]) throw new UserError(`machine ${machine} is not registered`);
+      const row = HubStore.row(locked.rows[0] as Record<string, unknown>);
+      if (row.status === 'tampered') throw new SegmentError(`machine ${machine} is marked tampered (${row.problem ?? 'see alerts'}); investigate, then re-register it`, false);
+      let verified: ReturnType<typeof verifySegment>;
+      try {
+        verified = verifySegment(row.witness, push);
+      } catch (err) {
+        if (err instanceof SegmentError && err.tampered) problem = err;
+        throw err;
+      }
+      const { entries, checkpoints } = push;
+      for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
+        const chunk = entries.slice(i, i + INSERT_CHUNK);
+        await client.query(
+          `INSERT INTO entries (machine, seq, ts, session, kind, body_hash, prev_hash, entry_hash, body)
+           SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+          [machine, chunk.map((e) => e.seq), chunk.map((e) => e.ts), chunk.map((e) => e.session), chunk.map((e) => e.kind), chunk.map((e) => e.bodyHash), chunk.map((e) => e.prevHash), chunk.map((e) => e.entryHash), chunk.map((e) => e.body)],
+        );
+      }
+      if (checkpoints.length > 0) {
+        await client.query('INSERT INTO checkpoints (machine, size, body) SELECT $1, * FROM unnest($2::bigint[], $3::jsonb[])', [machine, checkpoints.map((c) => c.size), checkpoints.map((c) => JSON.stringify(c))]);
+      }
+      const sessions = await this.foldSessions(client, machine, entries);
+      const next = verified.next;
+      await client.query("UPDATE machines SET size = $2::bigint, witness = $3, status = CASE WHEN $2::bigint > 0 THEN 'verified' ELSE status END, last_push = now() WHERE name = $1", [machine, next.size, JSON.stringify(next)]);
+      await client.query('COMMIT');
+      return { accepted: entries.length, size: next.size, purged: verified.purged, sessions };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (problem) await this.markTampered(machine, problem.message);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async markTampered(machine: string, problem: string): Promise<void> {
+    await this.pool.query("UPDATE machines SET status = 'tampered', problem = $2 WHERE name = $1", [machine, problem]);
+    await this.pool.query('INSERT INTO alerts (machine, problem) VALUES ($1, $2)', [machine, problem]);
+  }
+
+  /** Folds the new entries into their sessions' summary rows. */
+  private async foldSessions(client: pg.PoolClient, machine: string, entries: PushRequest['entries']): Promise<number> {
+    const bySession = new Map<string, AuditEvent[]>();
+    for (const e of entries) {
+      const list = bySession.get(e.session) ?? [];
+      list.push({ seq: e.seq, ts: e.ts, kind: e.kind, body: e.body === null ? null : (JSON.parse(e.body) as Record<string, unknown>) });
+      bySession.set(e.session, list);
+    }
+    const ids = [...bySession.keys()];
+    const prev = await client.query('SELECT id, summary FROM sessions WHERE machine = $1 AND id = ANY($2::text[])', [machine, ids]);
+    const known = new Map(prev.rows.map((r: { id: string; summary: SessionSummary }) => [r.id, r.summary]));
+    const folded = ids
+      .map((id) => foldSummary(known.get(id), id, machine, bySession.get(id)!))
+      // A session is one the chain saw start; machine-wide entries (retention purges) are not.
+      .filter((s) => s.command.length > 0 || known.has(s.id));
+    if (folded.length === 0) return 0;
+    await client.query(
+      `INSERT INTO sessions (machine, id, user_name, repo, agent, agent_version, status, started, summary)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
+       ON CONFLICT (machine, id) DO UPDATE SET user_name = EXCLUDED.user_name, repo = EXCLUDED.repo, agent = EXCLUDED.agent,
+         agent_version = EXCLUDED.agent_version, status = EXCLUDED.status, started = EXCLUDED.started, summary = EXCLUDED.summary`,
+      [machine, folded.map((s) => s.id), folded.map((s) => s.user), folded.map((s) => s.repo), folded.map((s) => s.agent), folded.map((s) => s.agentVersion), folded.map((s) => s.status), folded.map((s) => s.started), folded.map((s) => JSON.stringify(s))],
+    );
+    return folded.length;
+  }
+
+  /** Entries of a machine after `seq`, with bodies, in chain order (for OTLP shipping and tests). */
+  async entriesAfter(machine: string, seq: number, limit: number): Promise<{ seq: number; ts: string; session: string; kind: string; bodyHash: string; prevHash: string; entryHash: string; body: Record<string, unknown> | null }[]> {
+    const r = await this.pool.query(
+      'SELECT seq, ts, session, kind, body_hash AS "bodyHash", prev_hash AS "prevHash", entry_hash AS "entryHash", body FROM entries WHERE machine = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [machine, seq, limit],
+    );
+    return r.rows.map((x: { seq: string; body: string | null }) => ({ ...(x as unknown as { ts: string; session: string; kind: string; bodyHash: string; prevHash: string; entryHash: string }), seq: Number(x.seq), body: x.body === null ? null : (JSON.parse(x.body) as Record<string, unknown>) }));
+  }
+
+  async setOtlpSeq(machine: string, seq: number): Promise<void> {
+    await this.pool.query('UPDATE machines SET otlp_seq = GREATEST(otlp_seq, $2) WHERE name = $1', [machine, seq]);
+  }
+
+  async alerts(): Promise<{ machine: string; ts: string; problem: string }[]> {
+    const r = await this.pool.query('SELECT machine, ts, problem FROM alerts ORDER BY id DESC LIMIT 200');
+    return r.rows.map((x: { machine: string; ts: Date; problem: string }) => ({ machine: x.machine, ts: new Date(x.ts).toISOString(), problem: x.problem }));
+  }
+
+  async latestCheckpoint(machine: string): Promise<Checkpoint | undefined> {
+    const r = await this.pool.query('SELECT body FROM checkpoints WHERE machine = $1 ORDER BY size DESC LIMIT 1', [machine]);
+    return (r.rows[0] as { body: Checkpoint } | undefined)?.body;
+  }
+}
