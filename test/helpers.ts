@@ -143,7 +143,7 @@ export interface GlassboxRunOptions {
 }
 
 /** The env an actor's shell would have, plus a secret that must never enter the box. */
-function actorEnv(actor: Actor, extra: Record<string, string> = {}, pathPrefix?: string): Record<string, string> {
+export function actorEnv(actor: Actor, extra: Record<string, string> = {}, pathPrefix?: string): Record<string, string> {
   const basePath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   return {
     PATH: pathPrefix ? `${pathPrefix}:${basePath}` : basePath,

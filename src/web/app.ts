@@ -294,6 +294,7 @@ async function approvalsPage(): Promise<void> {
     return;
   }
   const list = await api<Approval[]>('/api/approvals');
+  showPending(list.length);
   const status = h('p', { id: 'approval-status', class: approvalNote?.tone ?? 'muted' }, approvalNote?.text ?? '');
   const decide = async (a: Approval, decision: 'approve' | 'deny') => {
     try {
@@ -372,13 +373,16 @@ async function integrityPage(): Promise<void> {
   );
 }
 
+function showPending(n: number): void {
+  const badge = document.getElementById('pending-count')!;
+  badge.textContent = String(n);
+  badge.hidden = n === 0;
+}
+
 async function refreshPending(): Promise<void> {
   if (!info.approvals) return;
-  const badge = document.getElementById('pending-count')!;
   try {
-    const n = (await api<Approval[]>('/api/approvals')).length;
-    badge.textContent = String(n);
-    badge.hidden = n === 0;
+    showPending((await api<Approval[]>('/api/approvals')).length);
   } catch {
     /* the page shows API errors where they matter */
   }
@@ -414,9 +418,13 @@ async function start(): Promise<void> {
   document.getElementById('scope')!.textContent = info.kind === 'hub' ? 'org hub' : 'this machine';
   if (!info.approvals) document.getElementById('nav-approvals')!.hidden = true;
   window.addEventListener('hashchange', () => void route());
-  // Waiting calls appear without a reload: the approvals page and the badge refresh.
+  // Live without a reload: the approvals page, the session list and the badge refresh, except
+  // while someone is choosing something on the page.
   setInterval(() => {
-    if (location.hash.startsWith('#/approvals') && !document.querySelector('button:focus')) void approvalsPage().catch(() => {});
+    if (document.querySelector('button:focus, select:focus, input:focus')) return;
+    const [path] = location.hash.replace(/^#/, '').split('?');
+    if (path === '/approvals') void approvalsPage().catch(() => {});
+    else if (!path || path === '/') void sessionsPage().then(refreshPending, () => {});
     else void refreshPending();
   }, 2000);
   await route();

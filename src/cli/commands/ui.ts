@@ -4,7 +4,7 @@ import { LocalSource } from '../../dashboard/local.js';
 import { DashboardServer } from '../../dashboard/server.js';
 import { UserError } from '../../errors.js';
 import { parseArgs } from '../args.js';
-import { openStore } from './audit.js';
+import { AuditStore } from '../../audit/store.js';
 
 export function portOption(v: string | boolean | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -28,7 +28,8 @@ export async function uiCommand(argv: string[]): Promise<number> {
   const { options, positionals } = parseArgs(argv, [{ name: 'port', value: 'a TCP port (default: a free one)' }], 'ui');
   if (positionals.length > 0) throw new UserError('usage: glassbox ui [--port N]');
   const port = portOption(options.port, 0);
-  const source = new LocalSource(openStore());
+  // Opened (and created when new) like a run would: the page may come up before the first session.
+  const source = new LocalSource(AuditStore.open());
   const token = randomBytes(24).toString('base64url');
   const server = new DashboardServer({
     source,
