@@ -18,7 +18,7 @@ import { canonicalJson } from '../src/policy/load.js';
 import { EMPTY_WITNESS, type PushedEntry, type PushRequest, SegmentError, verifySegment } from '../src/hub/segment.js';
 import { HubStore } from '../src/hub/store.js';
 import { actors, glassbox, inBox, REPO, type Actor } from './helpers.js';
-import { startPostgres, type Postgres } from './services.js';
+import { launchChromium, startPostgres, type Postgres } from './services.js';
 
 const ENTRY_ROWS = 'SELECT seq, ts, session, kind, body_hash AS bodyHash, prev_hash AS prevHash, entry_hash AS entryHash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) AS body FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq';
 
@@ -241,6 +241,39 @@ describe('glassbox hub and glassbox push on PostgreSQL', () => {
     const later = await push(root, name, [], env);
     assert.match(later.stderr, /is marked tampered/);
     rmSync(dataHome, { recursive: true, force: true });
+  });
+
+  it('the org dashboard in Chromium: filter by machine, open a session, see the tampered machine', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${base}/#token=${admin}`);
+      await page.locator('#scope', { hasText: 'org hub' }).waitFor();
+      await page.locator('select[name="machine"] option[value="laptop-user"]').waitFor({ state: 'attached' });
+      await page.selectOption('select[name="machine"]', 'laptop-user');
+      // The list is drawn again for the filter: wait for the new one.
+      await page.waitForFunction(() => {
+        const cells = [...document.querySelectorAll('main table tbody tr td:first-child')].map((td) => td.textContent);
+        return location.hash.includes('machine=laptop-user') && cells.length > 0 && cells.every((c) => c === 'laptop-user');
+      });
+      const machines = await page.locator('tbody tr td:first-child').allInnerTexts();
+      assert.ok(machines.length >= 1 && machines.every((m) => m === 'laptop-user'), machines.join(','));
+      await page.locator('tbody tr a').first().click();
+      await page.locator('#session-id').waitFor();
+      assert.match(await page.locator('main').innerText(), /laptop-user/);
+      assert.match(await page.locator('main').innerText(), /exfil\.example/);
+      await page.click('a[data-nav="integrity"]');
+      await page.locator('#integrity-verdict', { hasText: 'TAMPERED' }).waitFor();
+      assert.match(await page.locator('main').innerText(), /rewriter\s+tampered/);
+      // The approvals link is for machines: the hub has none to answer.
+      assert.equal(await page.locator('#nav-approvals').isHidden(), true);
+      await page.screenshot({ path: join(tmpdir(), 'glassbox-hub-integrity.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('serves over TLS; push trusts the hub only with --ca', async () => {
