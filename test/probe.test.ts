@@ -125,6 +125,13 @@ for (const actor of actors()) {
       const html = readFileSync(join(dir, 'r.html'), 'utf8');
       assert.match(html, /Verdict: <strong>SUSPICIOUS<\/strong>/);
       assert.match(html, /<mark title="U\+200B">U\+200B<\/mark>/);
+      // The verdict is in the audit chain, filed under the first baseline run (what the dashboard lists).
+      const first = (report.runs as unknown as { session: string }[])[0]!.session;
+      const shown = await glassbox(actor, ['show', first, '--kind', 'probe', '--json']);
+      const probe = JSON.parse(shown.stdout) as { body: { verdict: string; findings: unknown[] } }[];
+      assert.equal(probe.length, 1);
+      assert.equal(probe[0]!.body.verdict, 'suspicious');
+      assert.ok(probe[0]!.body.findings.length >= 6);
     });
 
     it('a clean agent that states its time zone and user plainly is clean', async () => {

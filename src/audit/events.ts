@@ -4,7 +4,7 @@ import { appendFileSync } from 'node:fs';
 export interface GlassboxEvent {
   ts: string;
   session: string;
-  kind: 'session.start' | 'session.end' | 'network' | 'http' | 'exec' | 'sandbox' | 'filesystem' | 'secrets' | 'tool' | 'approval' | 'reach';
+  kind: 'session.start' | 'session.end' | 'network' | 'http' | 'exec' | 'sandbox' | 'filesystem' | 'secrets' | 'tool' | 'approval' | 'reach' | 'probe';
   [field: string]: unknown;
 }
 

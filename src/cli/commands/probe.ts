@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { AuditStore } from '../../audit/store.js';
 import { UserError } from '../../errors.js';
 import { loadScenario } from '../../mock-llm/scenario.js';
 import { loadPolicy } from '../../policy/load.js';
@@ -45,6 +46,16 @@ export async function probeCommand(argv: string[]): Promise<number> {
     ...(typeof options.scenario === 'string' ? { scenario: loadScenario(options.scenario) } : {}),
     progress: (m) => process.stderr.write(`glassbox probe: ${m}\n`),
   });
+  // The verdict and what was found go into the audit chain, filed under the first baseline run.
+  const first = report.runs[0];
+  if (first) {
+    const store = AuditStore.open();
+    try {
+      store.append(first.session, 'probe', { verdict: report.verdict, command: report.command, dimensions: report.dimensions, runs: report.runs, noise: report.noise.length, findings: report.findings.slice(0, 200) });
+    } finally {
+      store.close();
+    }
+  }
   if (typeof options.json === 'string') writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n');
   if (typeof options.html === 'string') writeFileSync(options.html, htmlReport(report));
   process.stdout.write(textReport(report));
