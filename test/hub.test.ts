@@ -17,7 +17,7 @@ import { AuditStore, CHECKPOINT_COLUMNS, type Checkpoint, entryHash } from '../s
 import { canonicalJson } from '../src/policy/load.js';
 import { EMPTY_WITNESS, type PushedEntry, type PushRequest, SegmentError, verifySegment } from '../src/hub/segment.js';
 import { HubStore } from '../src/hub/store.js';
-import { actors, glassbox, inBox, REPO, type Actor } from './helpers.js';
+import { actorEnv, actors, asActor, glassbox, inBox, REPO, type Actor } from './helpers.js';
 import { launchChromium, startPostgres, type Postgres } from './services.js';
 
 const ENTRY_ROWS = 'SELECT seq, ts, session, kind, body_hash AS bodyHash, prev_hash AS prevHash, entry_hash AS entryHash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) AS body FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq';
@@ -204,6 +204,35 @@ describe('glassbox hub and glassbox push on PostgreSQL', () => {
     assert.equal((await fetch(`${base}/api/sessions`, { headers: { authorization: `Bearer ${tokens['laptop-root']}` } })).status, 401);
   });
 
+  it('push --watch keeps shipping: a new session reaches the hub without another command', async () => {
+    const argv = asActor(user, actorEnv(user, { GLASSBOX_HUB_TOKEN: tokens['laptop-user']! }), [process.execPath, join(user.repo, 'bin', 'glassbox.js'), 'push', '--hub', base, '--watch', '1']);
+    const watcher = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    watcher.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    watcher.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const matching = async () => (await api<{ sessions: unknown[] }>(base, admin, '/api/sessions?machine=laptop-user&q=shipped-by-watch')).sessions.length;
+    // The unprivileged user's log lives on between runs of the suite: count what is there already.
+    const before = await matching();
+    try {
+      const run = await inBox(user, 'echo shipped-by-watch');
+      assert.equal(run.code, 0, run.stderr);
+      let found = false;
+      for (let i = 0; i < 100 && !found; i++) {
+        found = (await matching()) > before;
+        if (!found) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(found, `the session reached the hub; push said:\n${out}`);
+    } finally {
+      watcher.kill('SIGTERM');
+    }
+    // runuser hands SIGTERM on and then reports it as its own end; glassbox itself stops cleanly.
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => watcher.once('exit', (c, sig) => r([c, sig])));
+    assert.ok(code === 0 || signal === 'SIGTERM', `exit ${code} ${signal}`);
+    assert.doesNotMatch(err, /glassbox/, 'no error from glassbox itself');
+    assert.match(out, /pushed [1-9]\d* entries/);
+  });
+
   it('forwards every verified event to an OTLP collector, named by machine', async () => {
     const store = await HubStore.open(url);
     try {
@@ -260,6 +289,10 @@ describe('glassbox hub and glassbox push on PostgreSQL', () => {
       });
       const machines = await page.locator('tbody tr td:first-child').allInnerTexts();
       assert.ok(machines.length >= 1 && machines.every((m) => m === 'laptop-user'), machines.join(','));
+      // The text filter: the session that tried to reach exfil.example.
+      await page.fill('input[name="q"]', 'exfil.example');
+      await page.press('input[name="q"]', 'Enter');
+      await page.waitForFunction(() => location.hash.includes('q=exfil.example'));
       await page.locator('tbody tr a').first().click();
       await page.locator('#session-id').waitFor();
       assert.match(await page.locator('main').innerText(), /laptop-user/);

@@ -8,11 +8,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { MockLlm } from '../src/mock-llm/server.js';
-import { actorEnv, actors, asActor, makeWorkspace, runRoutedAgent, type Actor } from './helpers.js';
+import { actorEnv, actors, asActor, inBox, makeWorkspace, runRoutedAgent, type Actor } from './helpers.js';
 import { launchChromium } from './services.js';
 
 function startUi(actor: Actor): Promise<{ child: ChildProcess; url: string }> {
@@ -106,6 +107,39 @@ for (const actor of actors()) {
         await page.click('a[data-nav="integrity"]');
         await page.locator('#integrity-verdict', { hasText: 'Verified' }).waitFor({ timeout: 30_000 });
         assert.deepEqual(errors, []);
+      } finally {
+        await page.close();
+        ui.child.kill('SIGTERM');
+      }
+    });
+
+    it('puts what an agent wrote on the page as text, and refuses other Host names', async () => {
+      const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
+      const run = await inBox(actor, `echo '${payload}'`);
+      assert.equal(run.code, 0, run.stderr);
+      const ui = await startUi(actor);
+      const page = await browser.newPage();
+      try {
+        const origin = new URL(ui.url).origin;
+        const token = new URL(ui.url).hash.slice('#token='.length);
+        // DNS rebinding: a page on another name that resolves to 127.0.0.1 gets nothing.
+        const rebound = await new Promise<number>((resolve, reject) => {
+          const req = request(`${origin}/api/sessions`, { headers: { host: `attacker.example:${new URL(origin).port}`, authorization: `Bearer ${token}` } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        assert.equal(rebound, 421);
+        const listed = (await (await fetch(`${origin}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).json()) as { sessions: { id: string; command: string[] }[] };
+        const session = listed.sessions.find((x) => x.command.join(' ').includes(payload))!.id;
+        await page.goto(ui.url);
+        await page.goto(`${origin}/#/session/${session}`);
+        await page.locator('#session-id').waitFor();
+        assert.ok((await page.locator('main').innerText()).includes(payload), 'the command is shown, as text');
+        assert.equal(await page.locator('main img').count(), 0);
+        assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
       } finally {
         await page.close();
         ui.child.kill('SIGTERM');
