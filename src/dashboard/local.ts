@@ -1,44 +1,51 @@
 import { hostname } from 'node:os';
-import { AuditStore } from '../audit/store.js';
+import type { AuditStore } from '../audit/store.js';
 import { verifyLog } from '../audit/verify.js';
 import { ApprovalDesk, decideApproval } from '../tools/approvals.js';
-import { detail, overviewOf, summarize } from './model.js';
-import type { AuditEvent, SessionSummary } from './types.js';
+import { detail, foldEgress, foldSummary, overviewOf } from './model.js';
 import { type DashboardSource, facetsOf, type Integrity, matches, type Overview, type ReportRow, type SessionFilter } from './source.js';
+import type { AuditEvent, EgressFacts, SessionSummary } from './types.js';
 
 const EVENT_COLUMNS = 'seq, ts, session, kind, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) AS body';
 
-/** The dashboard over this machine's own audit log. */
+/**
+ * The dashboard over this machine's own audit log. The log only grows, so summaries are folded
+ * from the entries after the last one read: a refresh costs what arrived since, not the log.
+ */
 export class LocalSource implements DashboardSource {
   readonly kind = 'local' as const;
   private readonly machine = hostname();
   private readonly desk: ApprovalDesk;
+  private cursor = 0;
+  private readonly folded = new Map<string, { summary: SessionSummary; facts: EgressFacts }>();
+  private readonly reportRows: ReportRow[] = [];
 
   constructor(private readonly store: AuditStore) {
     this.desk = new ApprovalDesk(store.db);
   }
 
-  /** Every session's events in one pass over the log, grouped by session, in chain order. */
-  private grouped(kinds?: readonly string[]): Map<string, AuditEvent[]> {
-    const where = kinds ? `WHERE kind IN (${kinds.map(() => '?').join(',')})` : '';
-    const rows = this.store.db.prepare(`SELECT ${EVENT_COLUMNS} FROM entries ${where} ORDER BY seq`).all(...(kinds ?? [])) as { seq: number; ts: string; session: string; kind: string; body: string | null }[];
-    const out = new Map<string, AuditEvent[]>();
+  private catchUp(): { summary: SessionSummary; facts: EgressFacts }[] {
+    const rows = this.store.db.prepare(`SELECT ${EVENT_COLUMNS} FROM entries WHERE seq > ? ORDER BY seq`).all(this.cursor) as { seq: number; ts: string; session: string; kind: string; body: string | null }[];
+    const bySession = new Map<string, AuditEvent[]>();
     for (const r of rows) {
-      const list = out.get(r.session) ?? [];
-      list.push({ seq: r.seq, ts: r.ts, kind: r.kind, body: r.body === null ? null : (JSON.parse(r.body) as Record<string, unknown>) });
-      out.set(r.session, list);
+      const e: AuditEvent = { seq: r.seq, ts: r.ts, kind: r.kind, body: r.body === null ? null : (JSON.parse(r.body) as Record<string, unknown>) };
+      const list = bySession.get(r.session) ?? [];
+      list.push(e);
+      bySession.set(r.session, list);
+      if ((e.kind === 'reach' || e.kind === 'probe') && e.body) this.reportRows.push({ kind: e.kind, machine: this.machine, session: r.session, seq: e.seq, ts: e.ts, verdict: String(e.body.verdict ?? ''), body: e.body });
+      this.cursor = r.seq;
     }
-    return out;
-  }
-
-  private summaries(): { summary: SessionSummary; events: AuditEvent[] }[] {
+    for (const [id, events] of bySession) {
+      const prev = this.folded.get(id);
+      this.folded.set(id, { summary: foldSummary(prev?.summary, id, this.machine, events), facts: foldEgress(prev?.facts, events) });
+    }
     // Sessions are those the store started (the chain also holds machine-wide entries).
     const known = new Set(this.store.sessions().map((s) => s.id));
-    return [...this.grouped()].filter(([id]) => known.has(id)).map(([id, events]) => ({ summary: summarize(id, this.machine, events), events }));
+    return [...this.folded].filter(([id]) => known.has(id)).map(([, v]) => v);
   }
 
   async sessions(filter: SessionFilter) {
-    const all = this.summaries().map((s) => s.summary);
+    const all = this.catchUp().map((s) => s.summary);
     const sessions = all.filter((s) => matches(s, filter)).sort((a, b) => (b.started ?? '').localeCompare(a.started ?? ''));
     return { sessions, facets: facetsOf(all) };
   }
@@ -50,15 +57,12 @@ export class LocalSource implements DashboardSource {
   }
 
   async overview(filter: SessionFilter): Promise<Overview> {
-    return overviewOf(this.summaries().filter((s) => matches(s.summary, filter)));
+    return overviewOf(this.catchUp().filter((s) => matches(s.summary, filter)));
   }
 
   async reports(): Promise<ReportRow[]> {
-    const out: ReportRow[] = [];
-    for (const [session, events] of this.grouped(['reach', 'probe'])) {
-      for (const e of events) if (e.body) out.push({ kind: e.kind as 'reach' | 'probe', machine: this.machine, session, seq: e.seq, ts: e.ts, verdict: String(e.body.verdict ?? ''), body: e.body });
-    }
-    return out.sort((a, b) => b.ts.localeCompare(a.ts));
+    this.catchUp();
+    return [...this.reportRows].sort((a, b) => b.ts.localeCompare(a.ts));
   }
 
   async integrity(): Promise<Integrity> {

@@ -2,7 +2,7 @@
  * What the dashboard shows, derived from a session's audit events alone, so the local UI (from
  * the machine's SQLite log) and the org hub (from PostgreSQL) show exactly the same thing.
  */
-import type { AuditEvent, EgressPoint, EgressRow, FileLeft, Finding, SessionDetail, SessionSummary, ToolDecision } from './types.js';
+import type { AuditEvent, EgressFacts, EgressPoint, EgressRow, FileLeft, Finding, Overview, OverviewPoint, SessionDetail, SessionSummary, ToolDecision } from './types.js';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -143,34 +143,43 @@ export function detail(id: string, machine: string, events: readonly AuditEvent[
   };
 }
 
+/**
+ * What one session adds to the overview's pictures: bytes out per hour, and the workspace files
+ * that left (totals from its end). Folded piece by piece, like the summary.
+ */
+export function foldEgress(prev: EgressFacts | undefined, events: readonly AuditEvent[]): EgressFacts {
+  const facts: EgressFacts = prev ? { hours: { ...prev.hours }, files: prev.files } : { hours: {}, files: [] };
+  for (const e of events) {
+    if (e.kind === 'http') {
+      const eg = rec(rec(e.body).egress);
+      const hour = e.ts.slice(0, 13);
+      const h = facts.hours[hour] ?? { bytesOut: 0, novelBytes: 0, requests: 0 };
+      facts.hours[hour] = { bytesOut: h.bytesOut + num(eg.bytesOut), novelBytes: h.novelBytes + num(eg.novelBytes), requests: h.requests + 1 };
+    } else if (e.kind === 'session.end') {
+      facts.files = [];
+      for (const [file, hosts] of Object.entries(rec(rec(rec(e.body).egress).files))) for (const [host, n] of Object.entries(rec(hosts))) facts.files.push({ file, host, times: num(n) });
+    }
+  }
+  return facts;
+}
+
 /** The overview's pictures over a set of sessions: egress per hour and the files that left. */
-export function overviewOf(items: readonly { summary: SessionSummary; events: readonly AuditEvent[] }[]): {
-  sessions: number;
-  egressByHour: { hour: string; bytesOut: number; novelBytes: number; requests: number }[];
-  files: { file: string; host: string; times: number; repo: string | null }[];
-} {
-  const hours = new Map<string, { hour: string; bytesOut: number; novelBytes: number; requests: number }>();
-  const files = new Map<string, { file: string; host: string; times: number; repo: string | null }>();
-  for (const { summary, events } of items) {
-    for (const e of events) {
-      if (e.kind === 'http') {
-        const eg = rec(rec(e.body).egress);
-        const hour = e.ts.slice(0, 13);
-        const h = hours.get(hour) ?? { hour, bytesOut: 0, novelBytes: 0, requests: 0 };
-        h.bytesOut += num(eg.bytesOut);
-        h.novelBytes += num(eg.novelBytes);
-        h.requests++;
-        hours.set(hour, h);
-      } else if (e.kind === 'session.end') {
-        for (const [file, hosts] of Object.entries(rec(rec(rec(e.body).egress).files))) {
-          for (const [host, n] of Object.entries(rec(hosts))) {
-            const key = `${summary.repo ?? summary.workspace}|${file}|${host}`;
-            const f = files.get(key) ?? { file, host, times: 0, repo: summary.repo };
-            f.times += num(n);
-            files.set(key, f);
-          }
-        }
-      }
+export function overviewOf(items: readonly { summary: SessionSummary; facts: EgressFacts }[]): Overview {
+  const hours = new Map<string, OverviewPoint>();
+  const files = new Map<string, Overview['files'][number]>();
+  for (const { summary, facts } of items) {
+    for (const [hour, h] of Object.entries(facts.hours)) {
+      const acc = hours.get(hour) ?? { hour, bytesOut: 0, novelBytes: 0, requests: 0 };
+      acc.bytesOut += h.bytesOut;
+      acc.novelBytes += h.novelBytes;
+      acc.requests += h.requests;
+      hours.set(hour, acc);
+    }
+    for (const f of facts.files) {
+      const key = `${summary.repo ?? summary.workspace}|${f.file}|${f.host}`;
+      const acc = files.get(key) ?? { file: f.file, host: f.host, times: 0, repo: summary.repo };
+      acc.times += f.times;
+      files.set(key, acc);
     }
   }
   return {

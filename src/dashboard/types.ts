@@ -154,6 +154,12 @@ export interface OverviewPoint {
   requests: number;
 }
 
+/** One session's share of the overview: per hour bytes out, and the files that left. */
+export interface EgressFacts {
+  hours: Record<string, { bytesOut: number; novelBytes: number; requests: number }>;
+  files: { file: string; host: string; times: number }[];
+}
+
 export interface Overview {
   sessions: number;
   egressByHour: OverviewPoint[];

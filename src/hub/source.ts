@@ -1,6 +1,6 @@
 import { detail, overviewOf } from '../dashboard/model.js';
 import type { DashboardSource } from '../dashboard/source.js';
-import type { AuditEvent, Facets, Integrity, MachineStatus, Overview, ReportRow, SessionFilter, SessionSummary } from '../dashboard/types.js';
+import type { AuditEvent, EgressFacts, Facets, Integrity, MachineStatus, Overview, ReportRow, SessionFilter, SessionSummary } from '../dashboard/types.js';
 import type { HubStore } from './store.js';
 
 const COLUMN: Record<Exclude<keyof SessionFilter, 'q'>, string> = { machine: 'machine', user: 'user_name', repo: 'repo', agent: 'agent', version: 'agent_version', status: 'status' };
@@ -57,22 +57,9 @@ export class HubSource implements DashboardSource {
 
   async overview(filter: SessionFilter): Promise<Overview> {
     const w = where(filter);
-    const { sessions } = await this.sessions(filter);
-    // Only what the pictures need: egress of each HTTP event and the totals at each end.
-    const r = await this.store.pool.query(
-      `SELECT e.machine, e.session, e.seq, e.ts, e.kind, CASE WHEN e.kind = 'http' THEN json_build_object('egress', (e.body::jsonb)->'egress')::text ELSE e.body END AS body
-       FROM entries e JOIN (SELECT machine, id FROM sessions ${w.sql}) s ON s.machine = e.machine AND s.id = e.session
-       WHERE e.kind IN ('http', 'session.end') ORDER BY e.machine, e.seq`,
-      w.params,
-    );
-    const byKey = new Map<string, AuditEvent[]>();
-    for (const row of r.rows as { machine: string; session: string; seq: string; ts: string; kind: string; body: string | null }[]) {
-      const key = `${row.machine}|${row.session}`;
-      const list = byKey.get(key) ?? [];
-      list.push(...parseEvents([row]));
-      byKey.set(key, list);
-    }
-    return overviewOf(sessions.map((summary) => ({ summary, events: byKey.get(`${summary.machine}|${summary.id}`) ?? [] })));
+    // Each session's share was folded at ingest; the overview only adds them up.
+    const r = await this.store.pool.query(`SELECT summary, egress FROM sessions ${w.sql}`, w.params);
+    return overviewOf((r.rows as { summary: SessionSummary; egress: EgressFacts }[]).map((x) => ({ summary: x.summary, facts: x.egress })));
   }
 
   async reports(): Promise<ReportRow[]> {

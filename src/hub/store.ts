@@ -5,8 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Checkpoint } from '../audit/store.js';
-import { foldSummary } from '../dashboard/model.js';
-import type { AuditEvent, SessionSummary } from '../dashboard/types.js';
+import { foldEgress, foldSummary } from '../dashboard/model.js';
+import type { AuditEvent, EgressFacts, SessionSummary } from '../dashboard/types.js';
 import { UserError } from '../errors.js';
 import { EMPTY_WITNESS, type PushRequest, SegmentError, verifySegment, type WitnessState } from './segment.js';
 
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   status text NOT NULL,
   started text,
   summary jsonb NOT NULL,
+  egress jsonb NOT NULL,
   PRIMARY KEY (machine, id)
 );
 CREATE TABLE IF NOT EXISTS alerts (
@@ -220,7 +221,7 @@ export class HubStore {
     await this.pool.query('INSERT INTO alerts (machine, problem) VALUES ($1, $2)', [machine, problem]);
   }
 
-  /** Folds the new entries into their sessions' summary rows. */
+  /** Folds the new entries into their sessions' rows: the summary and the overview's egress facts. */
   private async foldSessions(client: pg.PoolClient, machine: string, entries: PushRequest['entries']): Promise<number> {
     const bySession = new Map<string, AuditEvent[]>();
     for (const e of entries) {
@@ -229,19 +230,20 @@ export class HubStore {
       bySession.set(e.session, list);
     }
     const ids = [...bySession.keys()];
-    const prev = await client.query('SELECT id, summary FROM sessions WHERE machine = $1 AND id = ANY($2::text[])', [machine, ids]);
-    const known = new Map(prev.rows.map((r: { id: string; summary: SessionSummary }) => [r.id, r.summary]));
+    const prev = await client.query('SELECT id, summary, egress FROM sessions WHERE machine = $1 AND id = ANY($2::text[])', [machine, ids]);
+    const known = new Map(prev.rows.map((r: { id: string; summary: SessionSummary; egress: EgressFacts }) => [r.id, r]));
     const folded = ids
-      .map((id) => foldSummary(known.get(id), id, machine, bySession.get(id)!))
+      .map((id) => ({ summary: foldSummary(known.get(id)?.summary, id, machine, bySession.get(id)!), egress: foldEgress(known.get(id)?.egress, bySession.get(id)!) }))
       // A session is one the chain saw start; machine-wide entries (retention purges) are not.
-      .filter((s) => s.command.length > 0 || known.has(s.id));
+      .filter((s) => s.summary.command.length > 0 || known.has(s.summary.id));
     if (folded.length === 0) return 0;
     await client.query(
-      `INSERT INTO sessions (machine, id, user_name, repo, agent, agent_version, status, started, summary)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
+      `INSERT INTO sessions (machine, id, user_name, repo, agent, agent_version, status, started, summary, egress)
+       SELECT $1, x.id, x.summary->>'user', x.summary->>'repo', x.summary->>'agent', x.summary->>'agentVersion', x.summary->>'status', x.summary->>'started', x.summary, x.egress
+       FROM json_to_recordset($2::json) AS x(id text, summary jsonb, egress jsonb)
        ON CONFLICT (machine, id) DO UPDATE SET user_name = EXCLUDED.user_name, repo = EXCLUDED.repo, agent = EXCLUDED.agent,
-         agent_version = EXCLUDED.agent_version, status = EXCLUDED.status, started = EXCLUDED.started, summary = EXCLUDED.summary`,
-      [machine, folded.map((s) => s.id), folded.map((s) => s.user), folded.map((s) => s.repo), folded.map((s) => s.agent), folded.map((s) => s.agentVersion), folded.map((s) => s.status), folded.map((s) => s.started), folded.map((s) => JSON.stringify(s))],
+         agent_version = EXCLUDED.agent_version, status = EXCLUDED.status, started = EXCLUDED.started, summary = EXCLUDED.summary, egress = EXCLUDED.egress`,
+      [machine, JSON.stringify(folded.map((f) => ({ id: f.summary.id, summary: f.summary, egress: f.egress })))],
     );
     return folded.length;
   }
