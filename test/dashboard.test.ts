@@ -43,6 +43,13 @@ describe('dashboard model', () => {
     assert.deepEqual(o.files, [{ file: 'src/app.ts', host: 'api.anthropic.com', times: 2, repo: 'acme/app' }]);
   });
 
+  it('shortens a script passed as an argument for display and labels reach sessions', () => {
+    const script = 'x'.repeat(5000);
+    const s = summarize('r', 'm', [{ seq: 1, ts: '2026-12-01T10:00:00.000Z', kind: 'session.start', body: { command: ['node', '-e', script, '--', '--glassbox-reach'], purpose: 'reach', agent: { resolved: '/usr/bin/node' } } }]);
+    assert.equal(s.agent, 'glassbox reach');
+    assert.deepEqual(s.command, ['node', '-e', `${'x'.repeat(80)}… (5000 characters)`, '--', '--glassbox-reach']);
+  });
+
   it('names repositories from their remotes', () => {
     assert.equal(repoName('git@github.com:acme/app.git'), 'acme/app');
     assert.equal(repoName('https://gitlab.example/group/sub/app.git'), 'group/sub/app');

@@ -23,6 +23,9 @@ it('the demo runs a scripted agent in the box and shows what was blocked', async
     /✔ the model API received the real key/,
     /✔ curl to exfil\.example\.com failed/,
     /workspace files that left this machine: src\/app\.ts → api\.anthropic\.com ×1/,
+    /SSH private key ~\/\.ssh\/id_ed25519\s+bare: reachable\s+→\s+box: a decoy/,
+    /cloud metadata endpoint 169\.254\.169\.254\s+bare: reachable\s+→\s+box: refused by the proxy/,
+    /✔ contained: no critical asset reachable inside the box/,
   ]) {
     assert.match(out.stdout, line);
   }

@@ -9,6 +9,11 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
+/** The command as people read it: a long argument (a script passed with -e) shortened; the chain keeps it whole. */
+function shownCommand(v: unknown): string[] {
+  return list<string>(v).map((a) => (typeof a === 'string' && a.length > 160 ? `${a.slice(0, 80)}… (${a.length} characters)` : String(a)));
+}
+
 export function summarize(id: string, machine: string, events: readonly AuditEvent[]): SessionSummary {
   return foldSummary(undefined, id, machine, events);
 }
@@ -28,8 +33,8 @@ export function foldSummary(prev: SessionSummary | undefined, id: string, machin
       const pkg = rec(agent.npmPackage);
       s.user = str(b.user);
       s.repo = str(b.repo);
-      s.command = list<string>(b.command);
-      s.agent = str(pkg.name) ?? str(agent.resolved)?.split('/').pop() ?? s.command[0] ?? null;
+      s.command = shownCommand(b.command);
+      s.agent = b.purpose === 'reach' ? 'glassbox reach' : (str(pkg.name) ?? str(agent.resolved)?.split('/').pop() ?? s.command[0] ?? null);
       s.agentVersion = str(pkg.version);
       s.workspace = str(b.workspace);
       if (b.refused) s.status = 'refused';
@@ -73,7 +78,7 @@ function findings(events: readonly AuditEvent[]): Finding[] {
 function timelineText(kind: string, b: Record<string, unknown>): string {
   switch (kind) {
     case 'session.start':
-      return `${list<string>(b.command).join(' ')} in ${String(b.workspace ?? '')}${b.refused ? ` — refused: ${String(b.refused)}` : ''}`;
+      return `${shownCommand(b.command).join(' ')} in ${String(b.workspace ?? '')}${b.refused ? ` — refused: ${String(b.refused)}` : ''}`;
     case 'session.end':
       return `exit ${String(b.exitCode ?? '-')}${b.abnormal ? ` (abnormal: ${String(b.reason ?? '')})` : ''}`;
     case 'exec':

@@ -135,6 +135,10 @@ export class DashboardServer {
       if (allowed && !allowed.includes(String(req.headers.host ?? ''))) throw new HttpError(421, `unexpected Host ${JSON.stringify(req.headers.host ?? '')}; open the address glassbox printed`);
       const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
       if (this.opts.routes && (await this.opts.routes(req, res, url))) return;
+      if (url.pathname === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
       const file = STATIC[url.pathname];
       if (file && (req.method === 'GET' || req.method === 'HEAD')) {
         const body = file[0]();

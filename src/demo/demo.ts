@@ -116,9 +116,39 @@ async function actOneDone(code: number | null): Promise<void> {
   }
   console.log(`\n${bold(`${blocked} attempts blocked`)}; the agent exited with ${code}.`);
   const act2 = await actTwo();
+  const act3 = await actThree();
+  console.log(`\n${bold('See it all')} in the dashboard: HOME=${home} node ${join(repo, 'bin', 'glassbox.js')} ui`);
   chmodSync(root, 0o700);
   console.log(`\nDemo files: ${root}`);
-  process.exit(code === 0 && blocked >= 10 && act2 ? 0 : 1);
+  process.exit(code === 0 && blocked >= 10 && act2 && act3 ? 0 : 1);
+}
+
+/** Act three: `glassbox reach`, what any process of this user could reach, and what the box leaves of it. */
+async function actThree(): Promise<boolean> {
+  console.log(`\n${bold('Act three')} — \`glassbox reach\`: what this user's processes can reach, probed bare and live inside the box\n`);
+  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const c = spawn(process.execPath, [join(repo, 'bin', 'glassbox.js'), 'reach', '--policy', policy, '--workspace', ws, '--format', 'json'], { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let o = '';
+    let e = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => (o += d));
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (e += d));
+    c.on('close', (code) => resolve({ code, stdout: o, stderr: e }));
+  });
+  let report: { verdict: string; assets: { name: string; severity: string; present: boolean; bare: { reachable: boolean; detail: string }; box: { reachable: boolean; detail: string } }[] };
+  try {
+    report = JSON.parse(out.stdout) as typeof report;
+  } catch {
+    console.log(paint('31', `  reach failed: ${out.stderr.trim()}`));
+    return false;
+  }
+  for (const a of report.assets.filter((x) => x.severity === 'critical' && x.bare.reachable)) {
+    const detail = a.box.detail.length > 64 ? `${a.box.detail.slice(0, 63)}…` : a.box.detail;
+    const boxed = a.box.reachable ? paint('31', `REACHABLE: ${detail}`) : paint('32', detail);
+    console.log(`  ${a.name.slice(0, 50).padEnd(50)} ${paint('33', 'bare: reachable')}  →  box: ${boxed}`);
+  }
+  const contained = report.verdict === 'contained' && out.code === 0;
+  console.log(`\n  ${contained ? paint('32', '✔ contained: no critical asset reachable inside the box') : paint('31', `✘ ${report.verdict}`)}`);
+  return contained;
 }
 
 /**

@@ -185,6 +185,7 @@ export async function reach(opts: ReachOptions): Promise<ReachReport> {
       workspace: opts.workspace,
       quiet: true,
       stdoutFd: fd,
+      purpose: 'reach',
     });
     session = result.sessionId;
     closeSync(fd);

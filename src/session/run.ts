@@ -55,6 +55,8 @@ export interface RunOptions {
   silent?: boolean;
   /** The agent's stdout goes to this host file descriptor (a checker's report). */
   stdoutFd?: number;
+  /** Why this session ran, when not to run an agent (`reach`): the dashboard labels it. */
+  purpose?: 'reach';
 }
 
 export interface RunResult {
@@ -217,6 +219,7 @@ export async function runSession(opts: RunOptions): Promise<RunResult> {
       kind: 'session.start',
       command: opts.command,
       ...who,
+      ...(opts.purpose ? { purpose: opts.purpose } : {}),
       agent,
       attestation: pinned.ok ? { allowed: true, pin: pinned.pin ?? null } : { allowed: false, reason: pinned.reason },
       workspace,

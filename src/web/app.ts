@@ -108,7 +108,7 @@ function egressChart(points: { label: string; bytesOut: number; novelBytes: numb
     const bar = s('rect', { x, y: pad.t + ih - hAll, width: bw, height: Math.max(hAll, 1), fill: '#9db8e8', 'data-bytes': p.bytesOut });
     bar.append(s('title', {}, `${p.label}: ${bytes(p.bytesOut)} out, ${bytes(p.novelBytes)} new`));
     svg.append(bar, s('rect', { x, y: pad.t + ih - hNew, width: bw, height: hNew, fill: '#1d4ed8' }));
-    if (points.length <= 12 || i % Math.ceil(points.length / 12) === 0) svg.append(s('text', { x: x + bw / 2, y: H - 18, 'text-anchor': 'middle' }, p.label.slice(-5)));
+    if (points.length <= 12 || i % Math.ceil(points.length / 12) === 0) svg.append(s('text', { x: x + bw / 2, y: H - 18, 'text-anchor': 'middle' }, p.label));
   });
   svg.append(s('rect', { x: W - 190, y: H - 12, width: 10, height: 10, fill: '#9db8e8' }), s('text', { x: W - 176, y: H - 3 }, 'bytes out'));
   svg.append(s('rect', { x: W - 110, y: H - 12, width: 10, height: 10, fill: '#1d4ed8' }), s('text', { x: W - 96, y: H - 3 }, 'never sent before'));
@@ -195,7 +195,7 @@ async function sessionsPage(): Promise<void> {
       card('secrets found', total((x) => x.secrets), total((x) => x.secrets) > 0 ? 'bad' : undefined),
       card('abnormal ends', sessions.filter((x) => x.status === 'abnormal').length),
     ),
-    h('div', { class: 'grid2' }, egressChart(overview.egressByHour.map((p) => ({ label: p.hour.replace('T', ' ') + 'h', ...p })), 'egress per hour'), filesMap(overview.files)),
+    h('div', { class: 'grid2' }, egressChart(overview.egressByHour.map((p) => ({ ...p, label: `${p.hour.slice(5, 10)} ${p.hour.slice(11, 13)}h` })), 'egress per hour'), filesMap(overview.files)),
     h('h2', {}, 'Sessions'),
     table(
       [...(info.kind === 'hub' ? ['machine'] : []), 'session', 'user', 'repo', 'agent', 'started', 'status', 'exit', 'events', 'denied', 'out', 'new', 'secrets'],
