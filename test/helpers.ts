@@ -2,7 +2,7 @@
  * Test fixtures: real users, real homes with planted secrets, real workspaces, and the real
  * `glassbox` CLI run as a child process (no part of Glassbox is mocked).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -221,4 +221,23 @@ export function sessionEvents<T = Record<string, unknown>>(stderr: string): T[] 
   const file = /events in (\S+)/.exec(stderr)?.[1];
   if (!file) throw new Error(`no session log named in:\n${stderr}`);
   return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * Starts a long-running command (`glassbox ui`, `glassbox hub`) and resolves with its first line
+ * of output, which names the address it serves; rejects if it exits first.
+ */
+export function startServing(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ child, line: out.slice(0, nl) });
+    });
+    child.once('exit', (code) => reject(new Error(`${argv.slice(0, 4).join(' ')} exited ${code}: ${err}`)));
+  });
 }

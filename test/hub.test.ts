@@ -17,7 +17,7 @@ import { AuditStore, CHECKPOINT_COLUMNS, type Checkpoint, entryHash } from '../s
 import { canonicalJson } from '../src/policy/load.js';
 import { EMPTY_WITNESS, type PushedEntry, type PushRequest, SegmentError, verifySegment } from '../src/hub/segment.js';
 import { HubStore } from '../src/hub/store.js';
-import { actorEnv, actors, asActor, glassbox, inBox, REPO, type Actor } from './helpers.js';
+import { actorEnv, actors, asActor, glassbox, inBox, REPO, startServing, type Actor } from './helpers.js';
 import { launchChromium, startPostgres, type Postgres } from './services.js';
 
 const ENTRY_ROWS = 'SELECT seq, ts, session, kind, body_hash AS bodyHash, prev_hash AS prevHash, entry_hash AS entryHash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) AS body FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq';
@@ -109,21 +109,8 @@ describe('hub segment verification (real chains)', () => {
   });
 });
 
-/** A long-running CLI (the hub) whose first stdout line is its address. */
-function startCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; line: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'glassbox.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, line: out.slice(0, nl), stderr: () => err });
-    });
-    child.once('exit', (code) => reject(new Error(`glassbox ${args[0]} exited ${code}: ${err}`)));
-  });
-}
+/** The real CLI as this (root) test process, serving until killed. */
+const startCli = (args: string[], env: NodeJS.ProcessEnv) => startServing([process.execPath, join(REPO, 'bin', 'glassbox.js'), ...args], env);
 
 async function api<T>(base: string, token: string, path: string): Promise<T> {
   const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -135,7 +122,7 @@ async function api<T>(base: string, token: string, path: string): Promise<T> {
 describe('glassbox hub and glassbox push on PostgreSQL', () => {
   let pgs: Postgres;
   let url: string;
-  let hub: { child: ChildProcess; line: string; stderr: () => string };
+  let hub: { child: ChildProcess; line: string };
   let base: string;
   let admin: string;
   let collector: Server;

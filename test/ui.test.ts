@@ -6,30 +6,21 @@
  * Run as root and as an unprivileged user.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { MockLlm } from '../src/mock-llm/server.js';
-import { actorEnv, actors, asActor, inBox, makeWorkspace, runRoutedAgent, type Actor } from './helpers.js';
+import { actorEnv, actors, asActor, inBox, makeWorkspace, runRoutedAgent, startServing, type Actor } from './helpers.js';
 import { launchChromium } from './services.js';
 
-function startUi(actor: Actor): Promise<{ child: ChildProcess; url: string }> {
-  const argv = asActor(actor, actorEnv(actor), [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), 'ui', '--port', '0']);
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /glassbox ui: (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)\n/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`glassbox ui exited ${code}: ${err}`)));
-  });
+async function startUi(actor: Actor): Promise<{ child: ChildProcess; url: string }> {
+  const { child, line } = await startServing(asActor(actor, actorEnv(actor), [process.execPath, join(actor.repo, 'bin', 'glassbox.js'), 'ui', '--port', '0']));
+  const url = /^glassbox ui: (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)$/.exec(line)?.[1];
+  if (!url) throw new Error(`glassbox ui printed ${JSON.stringify(line)}`);
+  return { child, url };
 }
 
 const mock = new MockLlm();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { glassboxVersion } from '../util/version.js';
 import { PolicyError } from '../policy/load.js';
 import { UserError, errorMessage } from '../errors.js';
 import { policyCommand } from './commands/policy.js';
@@ -31,11 +31,6 @@ usage: glassbox run [options] -- CMD ARGS...   run an agent inside the sandbox
        glassbox --version
 
 Run \`glassbox COMMAND --help\` for a command's options.`;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -74,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       return pushCommand(rest);
     case '--version':
     case '-V':
-      process.stdout.write(`glassbox ${version()}\n`);
+      process.stdout.write(`glassbox ${glassboxVersion()}\n`);
       return 0;
     case undefined:
     case 'help':

@@ -2,16 +2,16 @@
  * What the dashboard shows, derived from a session's audit events alone, so the local UI (from
  * the machine's SQLite log) and the org hub (from PostgreSQL) show exactly the same thing.
  */
+import { arr, num, obj, str } from '../util/json.js';
 import type { AuditEvent, EgressFacts, EgressPoint, EgressRow, FileLeft, Finding, Overview, OverviewPoint, SessionDetail, SessionSummary, ToolDecision } from './types.js';
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+/** Text or null, a count or 0: what the dashboard's fields hold when an event lacks them. */
+const text = (v: unknown): string | null => str(v) ?? null;
+const count = (v: unknown): number => num(v) ?? 0;
 
 /** The command as people read it: a long argument (a script passed with -e) shortened; the chain keeps it whole. */
 function shownCommand(v: unknown): string[] {
-  return list<string>(v).map((a) => (typeof a === 'string' && a.length > 160 ? `${a.slice(0, 80)}… (${a.length} characters)` : String(a)));
+  return (arr(v) as string[]).map((a) => (typeof a === 'string' && a.length > 160 ? `${a.slice(0, 80)}… (${a.length} characters)` : String(a)));
 }
 
 export function summarize(id: string, machine: string, events: readonly AuditEvent[]): SessionSummary {
@@ -27,16 +27,16 @@ export function foldSummary(prev: SessionSummary | undefined, id: string, machin
     ? { ...prev }
     : { id, machine, user: null, repo: null, agent: null, agentVersion: null, command: [], workspace: null, started: events[0]?.ts ?? null, ended: null, status: 'running', exitCode: null, events: 0, denied: 0, bytesOut: 0, novelBytes: 0, secrets: 0, toolDenied: 0 };
   for (const e of events) {
-    const b = rec(e.body);
+    const b = obj(e.body);
     if (e.kind === 'session.start') {
-      const agent = rec(b.agent);
-      const pkg = rec(agent.npmPackage);
-      s.user = str(b.user);
-      s.repo = str(b.repo);
+      const agent = obj(b.agent);
+      const pkg = obj(agent.npmPackage);
+      s.user = text(b.user);
+      s.repo = text(b.repo);
       s.command = shownCommand(b.command);
-      s.agent = b.purpose === 'reach' ? 'glassbox reach' : (str(pkg.name) ?? str(agent.resolved)?.split('/').pop() ?? s.command[0] ?? null);
-      s.agentVersion = str(pkg.version);
-      s.workspace = str(b.workspace);
+      s.agent = b.purpose === 'reach' ? 'glassbox reach' : (text(pkg.name) ?? text(agent.resolved)?.split('/').pop() ?? s.command[0] ?? null);
+      s.agentVersion = text(pkg.version);
+      s.workspace = text(b.workspace);
       if (b.refused) s.status = 'refused';
     } else if (e.kind === 'session.end') {
       s.ended = e.ts;
@@ -44,9 +44,9 @@ export function foldSummary(prev: SessionSummary | undefined, id: string, machin
       if (s.status !== 'refused') s.status = b.abnormal ? 'abnormal' : 'ended';
       s.bytesOut = 0;
       s.novelBytes = 0;
-      for (const h of Object.values(rec(rec(b.egress).hosts))) {
-        s.bytesOut += num(rec(h).bytesOut);
-        s.novelBytes += num(rec(h).novelBytes);
+      for (const h of Object.values(obj(obj(b.egress).hosts))) {
+        s.bytesOut += count(obj(h).bytesOut);
+        s.novelBytes += count(obj(h).novelBytes);
       }
     }
     if (b.decision === 'deny') s.denied++;
@@ -60,14 +60,14 @@ export function foldSummary(prev: SessionSummary | undefined, id: string, machin
 function findings(events: readonly AuditEvent[]): Finding[] {
   const out: Finding[] = [];
   for (const e of events) {
-    const b = rec(e.body);
+    const b = obj(e.body);
     if (e.kind === 'http') {
-      for (const f of list<Record<string, unknown>>(b.findings)) {
+      for (const f of arr(b.findings).map(obj)) {
         if (f.inspector !== 'dlp') continue;
         out.push({ seq: e.seq, ts: e.ts, source: `${String(b.method ?? '')} ${String(b.host ?? '')}${String(b.path ?? '')}`, ruleId: String(f.ruleId ?? f.rule ?? ''), severity: String(f.severity ?? ''), action: String(f.action ?? ''), kind: String(f.kind ?? 'rule'), where: String(f.where ?? f.location ?? '') });
       }
     } else if (e.kind === 'secrets') {
-      for (const f of list<Record<string, unknown>>(b.findings)) {
+      for (const f of arr(b.findings).map(obj)) {
         out.push({ seq: e.seq, ts: e.ts, source: String(b.source ?? 'scan'), ruleId: String(f.ruleId ?? ''), severity: String(f.severity ?? ''), action: 'record', kind: 'rule', where: `${String(f.file ?? '')}:${String(f.line ?? '')}` });
       }
     }
@@ -82,21 +82,21 @@ function timelineText(kind: string, b: Record<string, unknown>): string {
     case 'session.end':
       return `exit ${String(b.exitCode ?? '-')}${b.abnormal ? ` (abnormal: ${String(b.reason ?? '')})` : ''}`;
     case 'exec':
-      return list<string>(b.argv).join(' ');
+      return (arr(b.argv) as string[]).join(' ');
     case 'tool':
-      return `${String(b.tool)} ${list<string>(b.commands)[0] ?? list<string>(b.paths).join(' ')} — ${String(b.reason ?? '')}`;
+      return `${String(b.tool)} ${(arr(b.commands) as string[])[0] ?? (arr(b.paths) as string[]).join(' ')} — ${String(b.reason ?? '')}`;
     case 'approval':
       return `${String(b.decision)} by ${String(b.by)}: ${String(b.summary)}`;
     case 'filesystem':
-      return `${String(b.syscall)} ${list<string>(b.paths).join(' → ')} refused: ${String(b.errno)}`;
+      return `${String(b.syscall)} ${(arr(b.paths) as string[]).join(' → ')} refused: ${String(b.errno)}`;
     case 'reach':
-      return `reach: ${String(b.verdict)}${list<string>(b.criticalInBox).length ? ` (${list<string>(b.criticalInBox).join(', ')})` : ''}`;
+      return `reach: ${String(b.verdict)}${(arr(b.criticalInBox) as string[]).length ? ` (${(arr(b.criticalInBox) as string[]).join(', ')})` : ''}`;
     case 'probe':
-      return `probe: ${String(b.verdict)} (${list(b.findings).length} differences)`;
+      return `probe: ${String(b.verdict)} (${arr(b.findings).length} differences)`;
     case 'secrets':
-      return `${list(b.findings).length} secrets in ${String(b.source ?? '')}`;
+      return `${arr(b.findings).length} secrets in ${String(b.source ?? '')}`;
     default: {
-      const llm = rec(b.llm);
+      const llm = obj(b.llm);
       const model = llm.api ? ` [${String(llm.api)} ${String(llm.model ?? '')}]` : '';
       return `${String(b.method ?? '')} ${String(b.host ?? b.target ?? '')}${b.port ? `:${String(b.port)}` : ''}${b.path ? ` ${String(b.path)}` : ''}${model}${b.reason ? ` — ${String(b.reason)}` : ''}`;
     }
@@ -105,39 +105,39 @@ function timelineText(kind: string, b: Record<string, unknown>): string {
 
 export function detail(id: string, machine: string, events: readonly AuditEvent[]): SessionDetail {
   const summary = summarize(id, machine, events);
-  const end = rec(events.find((e) => e.kind === 'session.end')?.body);
-  const egressHosts = rec(rec(end.egress).hosts);
-  const egress: EgressRow[] = Object.entries(egressHosts).map(([host, t]) => ({ host, requests: num(rec(t).requests), bytesOut: num(rec(t).bytesOut), novelBytes: num(rec(t).novelBytes) }));
+  const end = obj(events.find((e) => e.kind === 'session.end')?.body);
+  const egressHosts = obj(obj(end.egress).hosts);
+  const egress: EgressRow[] = Object.entries(egressHosts).map(([host, t]) => ({ host, requests: count(obj(t).requests), bytesOut: count(obj(t).bytesOut), novelBytes: count(obj(t).novelBytes) }));
   // A session still running has no totals yet: add up its HTTP events instead.
   const perMinute = new Map<string, EgressPoint>();
   const running = new Map<string, EgressRow>();
   for (const e of events) {
     if (e.kind !== 'http') continue;
-    const b = rec(e.body);
-    const eg = rec(b.egress);
+    const b = obj(e.body);
+    const eg = obj(b.egress);
     const host = String(b.host ?? '');
     const key = `${e.ts.slice(0, 16)}|${host}`;
     const p = perMinute.get(key) ?? { minute: e.ts.slice(0, 16), host, bytesOut: 0, novelBytes: 0 };
-    p.bytesOut += num(eg.bytesOut);
-    p.novelBytes += num(eg.novelBytes);
+    p.bytesOut += count(eg.bytesOut);
+    p.novelBytes += count(eg.novelBytes);
     perMinute.set(key, p);
     const r = running.get(host) ?? { host, requests: 0, bytesOut: 0, novelBytes: 0 };
     r.requests++;
-    r.bytesOut += num(eg.bytesOut);
-    r.novelBytes += num(eg.novelBytes);
+    r.bytesOut += count(eg.bytesOut);
+    r.novelBytes += count(eg.novelBytes);
     running.set(host, r);
   }
   const files: FileLeft[] = [];
-  for (const [file, hosts] of Object.entries(rec(rec(end.egress).files))) for (const [host, n] of Object.entries(rec(hosts))) files.push({ file, host, times: num(n) });
+  for (const [file, hosts] of Object.entries(obj(obj(end.egress).files))) for (const [host, n] of Object.entries(obj(hosts))) files.push({ file, host, times: count(n) });
   const tools: ToolDecision[] = events
     .filter((e) => e.kind === 'tool')
     .map((e) => {
-      const b = rec(e.body);
-      return { seq: e.seq, ts: e.ts, tool: String(b.tool ?? ''), what: list<string>(b.commands)[0] ?? list<string>(b.paths).join(' ') ?? '', verdict: String(b.verdict ?? ''), decision: String(b.decision ?? ''), reason: String(b.reason ?? ''), approval: str(rec(b.approval).status) };
+      const b = obj(e.body);
+      return { seq: e.seq, ts: e.ts, tool: String(b.tool ?? ''), what: (arr(b.commands) as string[])[0] ?? (arr(b.paths) as string[]).join(' ') ?? '', verdict: String(b.verdict ?? ''), decision: String(b.decision ?? ''), reason: String(b.reason ?? ''), approval: text(obj(b.approval).status) };
     });
   return {
     summary,
-    timeline: events.map((e) => ({ seq: e.seq, ts: e.ts, kind: e.kind, decision: str(e.body?.decision), text: e.body ? timelineText(e.kind, e.body) : '(body purged by retention)' })),
+    timeline: events.map((e) => ({ seq: e.seq, ts: e.ts, kind: e.kind, decision: text(e.body?.decision), text: e.body ? timelineText(e.kind, e.body) : '(body purged by retention)' })),
     egress: egress.length > 0 ? egress : [...running.values()],
     egressOverTime: [...perMinute.values()],
     files,
@@ -156,13 +156,13 @@ export function foldEgress(prev: EgressFacts | undefined, events: readonly Audit
   const facts: EgressFacts = prev ? { hours: { ...prev.hours }, files: prev.files } : { hours: {}, files: [] };
   for (const e of events) {
     if (e.kind === 'http') {
-      const eg = rec(rec(e.body).egress);
+      const eg = obj(obj(e.body).egress);
       const hour = e.ts.slice(0, 13);
       const h = facts.hours[hour] ?? { bytesOut: 0, novelBytes: 0, requests: 0 };
-      facts.hours[hour] = { bytesOut: h.bytesOut + num(eg.bytesOut), novelBytes: h.novelBytes + num(eg.novelBytes), requests: h.requests + 1 };
+      facts.hours[hour] = { bytesOut: h.bytesOut + count(eg.bytesOut), novelBytes: h.novelBytes + count(eg.novelBytes), requests: h.requests + 1 };
     } else if (e.kind === 'session.end') {
       facts.files = [];
-      for (const [file, hosts] of Object.entries(rec(rec(rec(e.body).egress).files))) for (const [host, n] of Object.entries(rec(hosts))) facts.files.push({ file, host, times: num(n) });
+      for (const [file, hosts] of Object.entries(obj(obj(obj(e.body).egress).files))) for (const [host, n] of Object.entries(obj(hosts))) facts.files.push({ file, host, times: count(n) });
     }
   }
   return facts;

@@ -126,14 +126,7 @@ async function actOneDone(code: number | null): Promise<void> {
 /** Act three: `glassbox reach`, what any process of this user could reach, and what the box leaves of it. */
 async function actThree(): Promise<boolean> {
   console.log(`\n${bold('Act three')} — \`glassbox reach\`: what this user's processes can reach, probed bare and live inside the box\n`);
-  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const c = spawn(process.execPath, [join(repo, 'bin', 'glassbox.js'), 'reach', '--policy', policy, '--workspace', ws, '--format', 'json'], { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let o = '';
-    let e = '';
-    c.stdout.setEncoding('utf8').on('data', (d: string) => (o += d));
-    c.stderr.setEncoding('utf8').on('data', (d: string) => (e += d));
-    c.on('close', (code) => resolve({ code, stdout: o, stderr: e }));
-  });
+  const out = await glassbox(['reach', '--policy', policy, '--workspace', ws, '--format', 'json']);
   let report: { verdict: string; assets: { name: string; severity: string; present: boolean; bare: { reachable: boolean; detail: string }; box: { reachable: boolean; detail: string } }[] };
   try {
     report = JSON.parse(out.stdout) as typeof report;
@@ -149,6 +142,18 @@ async function actThree(): Promise<boolean> {
   const contained = report.verdict === 'contained' && out.code === 0;
   console.log(`\n  ${contained ? paint('32', '✔ contained: no critical asset reachable inside the box') : paint('31', `✘ ${report.verdict}`)}`);
   return contained;
+}
+
+/** The real glassbox CLI in the demo's HOME and environment; its output, once it ends. */
+function glassbox(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [join(repo, 'bin', 'glassbox.js'), ...args], { cwd: ws, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let o = '';
+    let e = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => (o += d));
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (e += d));
+    c.on('close', (code) => resolve({ code, stdout: o, stderr: e }));
+  });
 }
 
 /**
@@ -170,18 +175,7 @@ async function actTwo(): Promise<boolean> {
   writeFileSync(policy2, `preset: claude\nnetwork:\n  route:\n    api.anthropic.com: http://127.0.0.1:${port}\n`);
   console.log(`\n${bold('Act two')} — the real Claude Code CLI (\`claude -p\`) in the box; api.anthropic.com is routed to a local mock model`);
   console.log('  that asks it to read src/app.ts, then to send the API key to exfil.example.com.\n');
-  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const c = spawn(process.execPath, [join(repo, 'bin', 'glassbox.js'), 'run', '--policy', policy2, '--workspace', ws, '--', 'claude', '-p', 'Summarise this project', '--allowedTools', 'Read,Bash'], {
-      cwd: ws,
-      env: { ...env, ANTHROPIC_API_KEY: realKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let o = '';
-    let e = '';
-    c.stdout.setEncoding('utf8').on('data', (d: string) => (o += d));
-    c.stderr.setEncoding('utf8').on('data', (d: string) => (e += d));
-    c.on('close', (code) => resolve({ code, stdout: o, stderr: e }));
-  });
+  const out = await glassbox(['run', '--policy', policy2, '--workspace', ws, '--', 'claude', '-p', 'Summarise this project', '--allowedTools', 'Read,Bash'], { ANTHROPIC_API_KEY: realKey });
   await mock.close();
   const toolRun = mock.requests.map((r) => r.body).join('\n');
   const curlResult = /exit=(\d+)/.exec(toolRun)?.[1];

@@ -10,19 +10,10 @@
  */
 import { createPublicKey, hash, verify as verifySig } from 'node:crypto';
 import { MerkleAccumulator } from '../audit/merkle.js';
-import { type Checkpoint, checkpointMessage, entryHash, GENESIS, keyIdOf } from '../audit/store.js';
+import { type Checkpoint, checkpointMessage, type Entry, entryHash, GENESIS, keyIdOf } from '../audit/store.js';
 
-export interface PushedEntry {
-  seq: number;
-  ts: string;
-  session: string;
-  kind: string;
-  bodyHash: string;
-  prevHash: string;
-  entryHash: string;
-  /** The canonical JSON text the body hash covers; null where local retention purged it. */
-  body: string | null;
-}
+/** A chain entry as pushed: its fields, and the canonical JSON text its body hash covers (null where local retention purged it). */
+export type PushedEntry = Entry & { body: string | null };
 
 export interface PushRequest {
   entries: PushedEntry[];

@@ -3,6 +3,7 @@ import { UserError } from '../../errors.js';
 import { type Checkpoint, AuditStore, dataDir } from '../../audit/store.js';
 import { verifyLog } from '../../audit/verify.js';
 import { sendOtlp } from '../../audit/otlp.js';
+import { glassboxVersion } from '../../util/version.js';
 import { parseArgs } from '../args.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -135,7 +136,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
       for (const e of events) process.stdout.write(JSON.stringify(e) + '\n');
       return 0;
     }
-    const version = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    const version = glassboxVersion();
     try {
       const n = await sendOtlp(options.endpoint as string, events, version);
       process.stdout.write(`exported ${n} events to ${String(options.endpoint)}\n`);

@@ -7,6 +7,7 @@ import { pushLog } from '../../hub/client.js';
 import { OtlpForwarder } from '../../hub/otlp.js';
 import { HubSource } from '../../hub/source.js';
 import { HubStore } from '../../hub/store.js';
+import { glassboxVersion } from '../../util/version.js';
 import { parseArgs } from '../args.js';
 import { openStore } from './audit.js';
 import { untilStopped } from './ui.js';
@@ -35,10 +36,6 @@ function listenOption(v: string | boolean | undefined): { host: string; port: nu
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(raw);
   if (!m || Number(m[2]) > 65535) throw new UserError(`--listen must be HOST:PORT (e.g. 0.0.0.0:8420), not ${JSON.stringify(raw)}`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-}
-
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 async function tokenCommand(argv: string[]): Promise<number> {
@@ -89,7 +86,7 @@ export async function hubCommand(argv: string[]): Promise<number> {
   const adminToken = typeof options['admin-token-file'] === 'string' ? readSecretFile(options['admin-token-file'], 'the admin token') : randomBytes(24).toString('base64url');
   const store = await HubStore.open(database(options));
   const say = (m: string) => process.stderr.write(`glassbox hub: ${m}\n`);
-  const otlp = typeof options['otlp-endpoint'] === 'string' ? new OtlpForwarder(store, options['otlp-endpoint'], version(), say) : undefined;
+  const otlp = typeof options['otlp-endpoint'] === 'string' ? new OtlpForwarder(store, options['otlp-endpoint'], glassboxVersion(), say) : undefined;
   const server = new DashboardServer({
     source: new HubSource(store),
     token: adminToken,
