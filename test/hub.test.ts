@@ -327,6 +327,20 @@ describe('glassbox hub and glassbox push on PostgreSQL', () => {
     assert.match(noToken.stderr, /^glassbox: glassbox push needs the machine token/);
     const noHub = await glassbox(root, ['push', '--hub', 'http://127.0.0.1:1'], { env: { GLASSBOX_HUB_TOKEN: 'x' } });
     assert.match(noHub.stderr, /^glassbox: cannot reach the hub at http:\/\/127\.0\.0\.1:1 \(connection refused\)/);
+    // A hostile or broken client with a valid token: refused as bad requests, nothing stored, not marked.
+    const post = async (body: string) => {
+      const res = await fetch(`${base}/api/v1/push`, { method: 'POST', headers: { authorization: `Bearer ${tokens['laptop-user']}`, 'content-type': 'application/json' }, body });
+      return [res.status, ((await res.json()) as { error: string }).error] as const;
+    };
+    assert.deepEqual(await post('{not json'), [400, 'request body is not JSON']);
+    assert.deepEqual(await post('[]'), [400, 'a push is {entries: [...], checkpoints: [...], head}']);
+    assert.deepEqual(await post('{"entries":[null],"checkpoints":[]}'), [400, 'an entry in the push is not an object']);
+    assert.deepEqual(await post('{"entries":[],"checkpoints":[{"size":"x"}]}'), [400, 'a checkpoint in the push is malformed (size, root, ts, keyId, signature, publicKey, nextKey)']);
+    const [status, error] = await post('{"entries":[{"seq":1}],"checkpoints":[],"head":null}');
+    assert.equal(status, 409);
+    assert.match(error, /must end on a signed checkpoint/);
+    const machines = (await api<{ machines: { name: string; status: string }[] }>(base, admin, '/api/integrity')).machines;
+    assert.equal(machines.find((m) => m.name === 'laptop-user')!.status, 'verified');
     assert.equal((await glassbox(root, ['hub', 'token', 'revoke', 'laptop-root', '--database', url])).code, 0);
     const revoked = await push(root, 'laptop-root');
     assert.match(revoked.stderr, /^glassbox: the hub refused: unknown or revoked machine token/);

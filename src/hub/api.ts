@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearer, HttpError, readJson, type RouteHandler, sendJson } from '../dashboard/server.js';
+import type { Checkpoint } from '../audit/store.js';
 import { UserError } from '../errors.js';
 import { type PushRequest, SegmentError } from './segment.js';
 import type { HubStore, IngestResult } from './store.js';
@@ -11,9 +12,17 @@ import type { HubStore, IngestResult } from './store.js';
 /** A push can carry a few thousand large events; more waits for the next. */
 export const PUSH_MAX_BYTES = 256 * 1024 * 1024;
 
+/** A checkpoint as signed: a malformed one is a bad request, not evidence of tampering. */
+function isCheckpoint(c: unknown): c is Checkpoint {
+  const x = c as Record<string, unknown> | null;
+  return Boolean(x) && Number.isSafeInteger(x!.size) && ['root', 'ts', 'keyId', 'signature', 'publicKey'].every((k) => typeof x![k] === 'string') && (x!.nextKey === undefined || x!.nextKey === null || typeof x!.nextKey === 'string');
+}
+
 function asPush(v: unknown): PushRequest {
   const p = v as Partial<PushRequest> | null;
   if (!p || !Array.isArray(p.entries) || !Array.isArray(p.checkpoints)) throw new HttpError(400, 'a push is {entries: [...], checkpoints: [...], head}');
+  if (!p.checkpoints.every(isCheckpoint) || (p.head != null && !isCheckpoint(p.head))) throw new HttpError(400, 'a checkpoint in the push is malformed (size, root, ts, keyId, signature, publicKey, nextKey)');
+  if (!p.entries.every((e) => e !== null && typeof e === 'object')) throw new HttpError(400, 'an entry in the push is not an object');
   return { entries: p.entries, checkpoints: p.checkpoints, head: p.head ?? null };
 }
 

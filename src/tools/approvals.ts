@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 
 /**
  * The approval desk: a held tool call waits here until someone runs `glassbox approve` (or
- * later the web UI) from outside the box. It lives in the audit database (0600, outside every
+ * answers on the `glassbox ui` page) from outside the box. It lives in the audit database (0600, outside every
  * sandbox), so an agent cannot approve its own calls. An approval names the hash of the exact
  * call it approves and expires; the waiting supervisor accepts it only if the hash is the one
  * it computed.
