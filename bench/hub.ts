@@ -81,6 +81,10 @@ export async function benchHub(): Promise<void> {
     t = process.hrtime.bigint();
     for (const b of batches) await hub.ingest('direct', { ...b, head: null });
     const ingest = rate(EVENTS, t);
+    t = process.hrtime.bigint();
+    const stored = await hub.verifyStored('direct');
+    const reverify = rate(stored.entries, t);
+    if (!stored.ok) throw new Error(`stored chain does not verify: ${stored.problem}`);
 
     // End to end: `glassbox push` over HTTP into the hub's server, reading the machine's SQLite.
     const token = await hub.addMachine('over-http');
@@ -97,6 +101,7 @@ export async function benchHub(): Promise<void> {
     console.log(`verify only (JS):            ${k(verifyOnly)} events/s`);
     console.log(`plain PostgreSQL inserts:    ${k(plainRate)} events/s (peer)`);
     console.log(`hub ingest with verification: ${k(ingest)} events/s = ${(ingest / plainRate).toFixed(2)}x plain; goal ≥ 20k/s: ${ingest >= 20_000 ? 'met' : 'NOT met'}`);
+    console.log(`hub verify of the stored chain: ${k(reverify)} events/s (read back from PostgreSQL and walked again)`);
     console.log(`glassbox push over HTTP:      ${k(endToEnd)} events/s = ${(endToEnd / plainRate).toFixed(2)}x plain (read SQLite, send, verify, store)`);
   } finally {
     server.stop();

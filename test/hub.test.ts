@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { AuditStore, CHECKPOINT_COLUMNS, type Checkpoint, entryHash } from '../src/audit/store.js';
 import { canonicalJson } from '../src/policy/load.js';
 import { EMPTY_WITNESS, type PushedEntry, type PushRequest, SegmentError, verifySegment } from '../src/hub/segment.js';
@@ -189,6 +190,32 @@ describe('glassbox hub and glassbox push on PostgreSQL', () => {
     // Without the admin token, nothing.
     assert.equal((await fetch(`${base}/api/sessions`)).status, 401);
     assert.equal((await fetch(`${base}/api/sessions`, { headers: { authorization: `Bearer ${tokens['laptop-root']}` } })).status, 401);
+  });
+
+  it('hub verify walks the stored chains again: a row edited in PostgreSQL afterwards is named', async () => {
+    const ok = await glassbox(root, ['hub', 'verify', '--database', url]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^laptop-root\s+verified\s+\d+ entries  first key [0-9a-f]{16}$/m);
+    assert.match(ok.stdout, /^verified: \d+ entries of 2 machines, \d+ signed checkpoints$/m);
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const original = (await db.query("SELECT body FROM entries WHERE machine = 'laptop-root' AND seq = 2")).rows[0] as { body: string };
+      await db.query("UPDATE entries SET body = replace(body, '\"', '\" ') WHERE machine = 'laptop-root' AND seq = 2");
+      const bad = await glassbox(root, ['hub', 'verify', '--database', url]);
+      assert.equal(bad.code, 1, bad.stdout);
+      assert.match(bad.stdout, /^laptop-root\s+tampered .*problem: stored at the hub: the body of entry 2 was modified$/m);
+      assert.match(bad.stdout, /^laptop-user\s+verified/m);
+      assert.match(bad.stdout, /^TAMPERED: 1 machine$/m);
+      const shown = await api<{ ok: boolean }>(base, admin, '/api/integrity');
+      assert.equal(shown.ok, false);
+      // Put it back: the stored chain verifies again, and later tests start from an honest hub.
+      await db.query("UPDATE entries SET body = $1 WHERE machine = 'laptop-root' AND seq = 2", [original.body]);
+    } finally {
+      await db.end();
+    }
+    const again = await glassbox(root, ['hub', 'verify', '--database', url]);
+    assert.equal(again.code, 0, again.stdout);
   });
 
   it('push --watch keeps shipping: a new session reaches the hub without another command', async () => {

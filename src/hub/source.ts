@@ -70,16 +70,21 @@ export class HubSource implements DashboardSource {
     });
   }
 
+  /** Each machine's pushes as checked on arrival, and its stored chain walked again now. */
   async integrity(): Promise<Integrity> {
-    const machines: MachineStatus[] = (await this.store.machines()).map((m) => ({
-      name: m.name,
-      size: m.size,
-      checkpoint: m.witness.checkpoint ? { size: m.witness.checkpoint.size, root: m.witness.checkpoint.root, ts: m.witness.checkpoint.ts, keyId: m.witness.checkpoint.keyId } : null,
-      anchorKey: m.witness.anchorKey,
-      status: m.status,
-      problem: m.problem,
-      lastPush: m.lastPush,
-    }));
+    const machines: MachineStatus[] = [];
+    for (const m of await this.store.machines()) {
+      const stored = m.size > 0 ? await this.store.verifyStored(m.name) : { ok: true, problem: null };
+      machines.push({
+        name: m.name,
+        size: m.size,
+        checkpoint: m.witness.checkpoint ? { size: m.witness.checkpoint.size, root: m.witness.checkpoint.root, ts: m.witness.checkpoint.ts, keyId: m.witness.checkpoint.keyId } : null,
+        anchorKey: m.witness.anchorKey,
+        status: stored.ok ? m.status : 'tampered',
+        problem: [m.problem, stored.problem].filter(Boolean).join('; ') || null,
+        lastPush: m.lastPush,
+      });
+    }
     const problems = machines.filter((m) => m.status === 'tampered').map((m) => `${m.name}: ${m.problem ?? 'tampered'}`);
     const cps = await this.store.pool.query('SELECT count(*)::int AS n FROM checkpoints');
     return { ok: problems.length === 0, scope: 'hub', entries: machines.reduce((n, m) => n + m.size, 0), checkpoints: (cps.rows[0] as { n: number }).n, problems, machines, checked: new Date().toISOString() };

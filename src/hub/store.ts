@@ -89,6 +89,8 @@ export interface IngestResult {
   sessions: number;
 }
 
+/** Entries per page when the stored chain is walked again. */
+const VERIFY_PAGE = 20_000;
 /** Rows per INSERT. */
 const INSERT_CHUNK = 5000;
 /**
@@ -215,6 +217,40 @@ export class HubStore {
       throw err;
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * Walks a machine's stored entries again, from the first, against the checkpoints it signed,
+   * and compares the result with the witness: rows edited, deleted or added in PostgreSQL after
+   * they were verified show here. Pages end on checkpoints (every push ended on one).
+   */
+  async verifyStored(machine: string): Promise<{ ok: boolean; entries: number; problem: string | null }> {
+    const row = (await this.pool.query('SELECT witness, size FROM machines WHERE name = $1', [machine])).rows[0] as { witness: WitnessState; size: string } | undefined;
+    if (!row) throw new UserError(`no machine ${machine}`);
+    const cps = (await this.pool.query('SELECT body FROM checkpoints WHERE machine = $1 ORDER BY size', [machine])).rows.map((r: { body: Checkpoint }) => r.body);
+    let state = EMPTY_WITNESS;
+    let i = 0;
+    try {
+      while (i < cps.length) {
+        const group: Checkpoint[] = [];
+        do group.push(cps[i++]!);
+        while (i < cps.length && cps[i]!.size - state.size <= VERIFY_PAGE);
+        const to = group[group.length - 1]!.size;
+        const r = await this.pool.query(
+          'SELECT seq, ts, session, kind, body_hash AS "bodyHash", prev_hash AS "prevHash", entry_hash AS "entryHash", body FROM entries WHERE machine = $1 AND seq > $2 AND seq <= $3 ORDER BY seq',
+          [machine, state.size, to],
+        );
+        const entries = r.rows.map((x: { seq: string }) => ({ ...(x as unknown as PushRequest['entries'][number]), seq: Number(x.seq) }));
+        state = verifySegment(state, { entries, checkpoints: group, head: null }).next;
+      }
+      const extra = (await this.pool.query('SELECT count(*)::int AS n FROM entries WHERE machine = $1 AND seq > $2', [machine, state.size])).rows[0] as { n: number };
+      if (extra.n > 0) return { ok: false, entries: state.size, problem: `${extra.n} stored entries after entry ${state.size} were never covered by a verified push` };
+      if (state.size !== Number(row.size) || state.lastHash !== row.witness.lastHash || state.anchorKey !== row.witness.anchorKey) return { ok: false, entries: state.size, problem: `the stored chain ends at entry ${state.size}, not at the witnessed ${row.size}` };
+      return { ok: true, entries: state.size, problem: null };
+    } catch (err) {
+      if (err instanceof SegmentError) return { ok: false, entries: state.size, problem: `stored at the hub: ${err.message}` };
+      throw err;
     }
   }
 

@@ -13,7 +13,8 @@ import { openStore } from './audit.js';
 import { untilStopped } from './ui.js';
 
 const HUB_USAGE = `usage: glassbox hub --database postgres://... [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE] [--admin-token-file FILE] [--otlp-endpoint URL]
-       glassbox hub token add NAME | list | revoke NAME --database postgres://...`;
+       glassbox hub token add NAME | list | revoke NAME --database postgres://...
+       glassbox hub verify --database postgres://...`;
 
 function readSecretFile(path: string, what: string): string {
   try {
@@ -64,9 +65,25 @@ async function tokenCommand(argv: string[]): Promise<number> {
   }
 }
 
+/** `glassbox hub verify`: every machine's stored chain walked again; exit 1 when any fails. */
+async function hubVerifyCommand(argv: string[]): Promise<number> {
+  const { options, positionals } = parseArgs(argv, [{ name: 'database', value: 'a postgres:// URL' }], 'hub verify');
+  if (positionals.length > 0) throw new UserError(HUB_USAGE);
+  const store = await HubStore.open(database(options));
+  try {
+    const report = await new HubSource(store).integrity();
+    for (const m of report.machines ?? []) process.stdout.write(`${m.name.padEnd(24)} ${m.status.padEnd(9)} ${String(m.size).padStart(8)} entries${m.anchorKey ? `  first key ${m.anchorKey}` : ''}${m.problem ? `  problem: ${m.problem}` : ''}\n`);
+    process.stdout.write(report.ok ? `verified: ${report.entries} entries of ${report.machines?.length ?? 0} machines, ${report.checkpoints} signed checkpoints\n` : `TAMPERED: ${report.problems.length} machine${report.problems.length === 1 ? '' : 's'}\n`);
+    return report.ok ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
 /** `glassbox hub`: the org server. Machines push verified chain segments; people read the dashboard. */
 export async function hubCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'token') return tokenCommand(argv.slice(1));
+  if (argv[0] === 'verify') return hubVerifyCommand(argv.slice(1));
   const { options, positionals } = parseArgs(
     argv,
     [
