@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { MockLlm } from '../src/mock-llm/server.js';
-import { actorEnv, actors, asActor, inBox, makeWorkspace, runRoutedAgent, startServing, type Actor } from './helpers.js';
+import { actorEnv, actors, asActor, glassbox, inBox, makeWorkspace, runRoutedAgent, startServing, type Actor } from './helpers.js';
 import { launchChromium } from './services.js';
 
 async function startUi(actor: Actor): Promise<{ child: ChildProcess; url: string }> {
@@ -127,10 +127,20 @@ for (const actor of actors()) {
         const session = listed.sessions.find((x) => x.command.join(' ').includes(payload))!.id;
         await page.goto(ui.url);
         await page.goto(`${origin}/#/session/${session}`);
-        await page.locator('#session-id').waitFor();
+        await page.locator('#session-id, #error').first().waitFor();
+        assert.equal(await page.locator('#error').count(), 0, await page.locator('main').innerText());
         assert.ok((await page.locator('main').innerText()).includes(payload), 'the command is shown, as text');
         assert.equal(await page.locator('main img').count(), 0);
         assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+        // A reach report run meanwhile appears on the reports page, with its assets.
+        const reached = await glassbox(actor, ['reach', '--workspace', run.workspace], { cwd: run.workspace });
+        assert.equal(reached.code, 0, reached.stderr);
+        await page.click('a[data-nav="reports"]');
+        const report = page.locator('details[data-report="reach"]').first();
+        await report.waitFor();
+        assert.match(await report.locator('summary').innerText(), /reach · .* · contained · session/);
+        await report.locator('summary').click();
+        assert.match(await report.innerText(), /SSH private key ~\/\.ssh\/id_ed25519\s+critical\s+REACHABLE: readable\s+no: a decoy/);
       } finally {
         await page.close();
         ui.child.kill('SIGTERM');

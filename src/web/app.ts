@@ -51,6 +51,14 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 const main = document.getElementById('main')!;
+
+/**
+ * Puts a page on screen, unless the reader has moved on while it loaded: a slow answer (or a
+ * refresh timer's) must not cover the page they are on now.
+ */
+function show(view: string, ...children: (Node | string)[]): void {
+  if (location.hash === view) main.replaceChildren(...children);
+}
 let info: { kind: 'local' | 'hub'; approvals: boolean } = { kind: 'local', approvals: false };
 
 function bytes(n: number): string {
@@ -178,11 +186,12 @@ function filterBar(f: SessionFilter, facets: Facets): HTMLElement {
 }
 
 async function sessionsPage(): Promise<void> {
+  const view = location.hash;
   const f = readFilter();
   const qs = new URLSearchParams(f as Record<string, string>).toString();
   const [{ sessions, facets }, overview] = await Promise.all([api<{ sessions: SessionSummary[]; facets: Facets }>(`/api/sessions?${qs}`), api<Overview>(`/api/overview?${qs}`)]);
   const total = (pick: (x: SessionSummary) => number) => sessions.reduce((n, x) => n + pick(x), 0);
-  main.replaceChildren(
+  show(view, 
     h('h1', {}, info.kind === 'hub' ? 'Agent sessions across the organisation' : 'Agent sessions on this machine'),
     filterBar(f, facets),
     h(
@@ -219,19 +228,26 @@ async function sessionsPage(): Promise<void> {
   );
 }
 
+/** A long exec trail would make a page no one can scroll; the rest is a kind filter away. */
+const TIMELINE_ROWS = 3000;
+
 async function sessionPage(id: string, machine: string | null): Promise<void> {
+  const view = location.hash;
   const d = await api<SessionDetail>(`/api/sessions/${encodeURIComponent(id)}${machine ? `?machine=${encodeURIComponent(machine)}` : ''}`);
   const x = d.summary;
   const kinds = [...new Set(d.timeline.map((t) => t.kind))].sort();
   const timelineBody = h('div');
-  const drawTimeline = (kind: string) =>
+  const drawTimeline = (kind: string) => {
+    const rows = d.timeline.filter((t) => !kind || t.kind === kind);
     timelineBody.replaceChildren(
       table(
         ['#', 'time', 'kind', 'decision', 'what'],
-        d.timeline.filter((t) => !kind || t.kind === kind).map((t) => [t.seq, t.ts.slice(11, 23), t.kind, decisionPill(t.decision), h('span', { class: 'mono' }, t.text)]),
+        rows.slice(0, TIMELINE_ROWS).map((t) => [t.seq, t.ts.slice(11, 23), t.kind, decisionPill(t.decision), h('span', { class: 'mono' }, t.text)]),
         { numeric: [0] },
       ),
+      rows.length > TIMELINE_ROWS ? h('p', { class: 'muted' }, `${rows.length - TIMELINE_ROWS} more events: choose a kind above, or glassbox show ${x.id}`) : '',
     );
+  };
   drawTimeline('');
   const perMinute = new Map<string, { label: string; bytesOut: number; novelBytes: number }>();
   for (const p of d.egressOverTime as EgressPoint[]) {
@@ -240,7 +256,7 @@ async function sessionPage(id: string, machine: string | null): Promise<void> {
     m.novelBytes += p.novelBytes;
     perMinute.set(p.minute, m);
   }
-  main.replaceChildren(
+  show(view, 
     h('p', {}, h('a', { href: '#/' }, '← all sessions')),
     h('h1', {}, 'Session ', h('span', { class: 'mono', id: 'session-id' }, x.id), ' ', statusPill(x.status)),
     h('p', { class: 'muted' }, h('code', {}, x.command.join(' ')), ` in ${x.workspace ?? '?'} · ${x.user ?? '?'}@${x.machine} · ${x.agent ?? '?'}${x.agentVersion ? `@${x.agentVersion}` : ''} · ${time(x.started)} → ${time(x.ended)}`),
@@ -265,6 +281,7 @@ async function sessionPage(id: string, machine: string | null): Promise<void> {
     h('h2', {}, 'Tool calls'),
     h('div', { id: 'tools' }, table(['#', 'tool', 'what', 'rule says', 'decision', 'approval', 'reason'], d.tools.map((t) => [t.seq, t.tool, h('span', { class: 'mono' }, t.what), t.verdict, decisionPill(t.decision), t.approval ? decisionPill(t.approval) : '', t.reason]), { numeric: [0], empty: 'No tool calls were decided.' })),
     ...(d.reach.length ? [h('h2', {}, 'Reach'), ...d.reach.map((r) => reachBlock(r))] : []),
+    ...(d.probe.length ? [h('h2', {}, 'Probe'), ...d.probe.map((r) => probeBlock(r))] : []),
     h('h2', {}, 'Timeline'),
     h('label', {}, 'kind ', h('select', { id: 'timeline-kind', onchange: (e: Event) => drawTimeline((e.target as HTMLSelectElement).value) }, h('option', { value: '' }, 'all'), kinds.map((k) => h('option', { value: k }, k)))),
     timelineBody,
@@ -288,9 +305,24 @@ function reachBlock(r: Record<string, unknown>): HTMLElement {
 /** What the last decision from this page did, kept across the page's refreshes. */
 let approvalNote: { text: string; tone: 'ok' | 'error' } | null = null;
 
+function probeBlock(r: Record<string, unknown>): HTMLElement {
+  const findings = (r.findings as { dimension: string; value: string; kind: string; request: string; field: string; suspicious: boolean; removed: string[]; added: string[] }[] | undefined) ?? [];
+  return h(
+    'div',
+    {},
+    h('div', { class: `verdict ${r.verdict === 'clean' ? 'ok' : 'bad'}` }, r.verdict === 'clean' ? 'Clean: no environment-dependent encoding found' : `Suspicious: ${findings.filter((f) => f.suspicious).length} differences depend on the environment`),
+    table(
+      ['environment', 'kind', 'request / field', 'code points', ''],
+      findings.map((f) => [`${f.dimension}=${f.value}`, f.kind, h('span', { class: 'mono' }, `${f.request} ${f.field}`), h('span', { class: 'mono' }, `${(f.removed ?? []).join(' ') || '∅'} → ${(f.added ?? []).join(' ') || '∅'}`), f.suspicious ? pill('suspicious', 'bad') : pill('expected', 'ok')]),
+      { empty: 'No differences.' },
+    ),
+  );
+}
+
 async function approvalsPage(): Promise<void> {
+  const view = location.hash;
   if (!info.approvals) {
-    main.replaceChildren(h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Tool calls are approved on the machine where the session runs (glassbox ui or glassbox approve there).'));
+    show(view, h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Tool calls are approved on the machine where the session runs (glassbox ui or glassbox approve there).'));
     return;
   }
   const list = await api<Approval[]>('/api/approvals');
@@ -305,7 +337,7 @@ async function approvalsPage(): Promise<void> {
     }
     await approvalsPage().catch(() => {});
   };
-  main.replaceChildren(
+  show(view, 
     h('h1', {}, 'Tool calls waiting for a person'),
     status,
     table(
@@ -325,8 +357,9 @@ async function approvalsPage(): Promise<void> {
 }
 
 async function reportsPage(): Promise<void> {
+  const view = location.hash;
   const rows = await api<ReportRow[]>('/api/reports');
-  main.replaceChildren(
+  show(view, 
     h('h1', {}, 'Reach and probe reports'),
     rows.length === 0
       ? h('p', { class: 'muted' }, 'No reports yet: run glassbox reach or glassbox probe.')
@@ -340,11 +373,7 @@ async function reportsPage(): Promise<void> {
               h('summary', {}, `${r.kind} · ${time(r.ts)} · ${r.machine} · `, pill(r.verdict, r.verdict === 'contained' || r.verdict === 'clean' ? 'ok' : 'bad'), ' · session ', h('a', { href: `#/session/${encodeURIComponent(r.session)}${info.kind === 'hub' ? `?machine=${encodeURIComponent(r.machine)}` : ''}`, class: 'mono' }, r.session)),
               r.kind === 'reach'
                 ? reachBlock(r.body)
-                : table(
-                    ['dimension', 'kind', 'request / field', 'suspicious'],
-                    ((r.body.findings as { dimension: string; value: string; kind: string; request: string; field: string; suspicious: boolean }[] | undefined) ?? []).map((f) => [`${f.dimension}=${f.value}`, f.kind, h('span', { class: 'mono' }, `${f.request} ${f.field}`), f.suspicious ? pill('suspicious', 'bad') : pill('expected', 'ok')]),
-                    { empty: 'No differences.' },
-                  ),
+                : probeBlock(r.body),
             ),
           ),
         ),
@@ -352,9 +381,10 @@ async function reportsPage(): Promise<void> {
 }
 
 async function integrityPage(): Promise<void> {
-  main.replaceChildren(h('h1', {}, 'Audit log integrity'), h('p', { class: 'muted' }, 'Verifying…'));
+  const view = location.hash;
+  show(view, h('h1', {}, 'Audit log integrity'), h('p', { class: 'muted' }, 'Verifying…'));
   const r = await api<Integrity>('/api/integrity');
-  main.replaceChildren(
+  show(view, 
     h('h1', {}, 'Audit log integrity'),
     h('div', { class: `verdict ${r.ok ? 'ok' : 'bad'}`, id: 'integrity-verdict' }, r.ok ? `Verified: ${r.entries} entries, ${r.checkpoints} signed checkpoints` : `TAMPERED: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`),
     h('ul', {}, r.problems.map((p) => h('li', { class: 'bad-text' }, p))),
@@ -389,6 +419,7 @@ async function refreshPending(): Promise<void> {
 }
 
 async function route(): Promise<void> {
+  const view = location.hash;
   const [path] = location.hash.replace(/^#/, '').split('?');
   const name = path?.startsWith('/session/') ? 'sessions' : (path ?? '/').slice(1) || 'sessions';
   for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.getAttribute('data-nav') === name);
@@ -399,7 +430,7 @@ async function route(): Promise<void> {
     else if (path === '/integrity') await integrityPage();
     else await sessionsPage();
   } catch (e) {
-    main.replaceChildren(h('p', { class: 'error', id: 'error' }, (e as Error).message));
+    show(view, h('p', { class: 'error', id: 'error' }, (e as Error).message));
   }
   void refreshPending();
 }
