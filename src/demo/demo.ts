@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MockLlm } from '../mock-llm/server.js';
+import { paint } from '../util/paint.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const tty = process.stdout.isTTY;
-const paint = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
 const bold = (s: string) => paint('1', s);
 
 const root = mkdtempSync(join(tmpdir(), 'glassbox-demo-'));

@@ -6,15 +6,29 @@ import { loadGitleaksRules, userRule } from './user-rules.js';
 
 export type { SecretMatch, KnownSecret };
 
+/**
+ * Rule sets already built, by the policy section they came from: loading a policy checks its
+ * rules, and the session that follows reuses them instead of compiling and reading files again.
+ */
+const built = new WeakMap<DlpPolicy, { rules: SecretRule[]; notes: string[] }>();
+
 /** The rule set a policy asks for: built-ins (minus `off`), custom rules, gitleaks files. */
 export function policyRules(dlp: DlpPolicy, notes: string[] = []): SecretRule[] {
+  const known = built.get(dlp);
+  if (known) {
+    notes.push(...known.notes);
+    return known.rules;
+  }
   const rules: SecretRule[] = BUILTIN_RULES.filter((r) => dlp.rules[r.id] !== 'off');
+  const mine: string[] = [];
   for (const c of dlp.custom) rules.push(userRule(c, 'dlp.custom'));
   for (const file of dlp.gitleaks) {
     const loaded = loadGitleaksRules(file);
     rules.push(...loaded.rules.filter((r) => dlp.rules[r.id] !== 'off'));
-    notes.push(`loaded ${loaded.rules.length} gitleaks rules from ${file}${loaded.skipped.length ? ` (skipped ${loaded.skipped.length}: ${loaded.skipped.slice(0, 3).join('; ')})` : ''}`);
+    mine.push(`loaded ${loaded.rules.length} gitleaks rules from ${file}${loaded.skipped.length ? ` (skipped ${loaded.skipped.length}: ${loaded.skipped.slice(0, 3).join('; ')})` : ''}`);
   }
+  built.set(dlp, { rules, notes: mine });
+  notes.push(...mine);
   return rules;
 }
 

@@ -7,9 +7,8 @@ import { glassboxVersion } from '../../util/version.js';
 import { parseArgs } from '../args.js';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { paint } from '../../util/paint.js';
 
-const tty = process.stdout.isTTY;
-const paint = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
 
 export function openStore(): AuditStore {
   const path = join(dataDir(), 'audit.db');

@@ -9,8 +9,8 @@ import { type ScanFinding, scanGitDiff, scanPaths, toSarif } from '../../dlp/sca
 import { UserError } from '../../errors.js';
 import { loadPolicy } from '../../policy/load.js';
 import { parseArgs } from '../args.js';
+import { paint } from '../../util/paint.js';
 
-const paint = (code: string, s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${s}\x1b[0m` : s);
 
 /** `glassbox scan [PATH...] [--staged] [--since REV] [--format text|json|sarif] [--policy FILE]`: exit 1 when secrets are found. */
 export function scanCommand(argv: string[]): number {
