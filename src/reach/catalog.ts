@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Check } from './probe.js';
 
 export type Severity = 'critical' | 'high' | 'medium';
-export type Category = 'ssh' | 'cloud' | 'registry' | 'git' | 'browser' | 'passwords' | 'history' | 'env' | 'socket' | 'network' | 'persistence';
+export type Category = 'ssh' | 'cloud' | 'database' | 'registry' | 'git' | 'browser' | 'passwords' | 'history' | 'env' | 'socket' | 'network' | 'persistence';
 
 export interface Asset {
   id: string;
@@ -30,6 +30,7 @@ export interface CatalogInputs {
 const CATEGORY_TITLES: Record<Category, string> = {
   ssh: 'SSH keys and agent',
   cloud: 'Cloud and cluster credentials',
+  database: 'Database credentials',
   registry: 'Package registry and container credentials',
   git: 'Git credentials',
   browser: 'Browser profiles',
@@ -55,7 +56,16 @@ const HOME_SECRETS: [string, Category, Severity, string][] = [
   ['.oci/config', 'cloud', 'high', 'Oracle Cloud config'],
   ['.config/doctl', 'cloud', 'high', 'DigitalOcean token'],
   ['.terraform.d/credentials.tfrc.json', 'cloud', 'high', 'Terraform Cloud token'],
+  ['.vault-token', 'cloud', 'critical', 'HashiCorp Vault token'],
+  ['.s3cfg', 'cloud', 'critical', 's3cmd keys'],
+  ['.boto', 'cloud', 'critical', 'boto / gsutil keys'],
+  ['.config/rclone/rclone.conf', 'cloud', 'high', 'rclone remotes'],
+  ['.databrickscfg', 'cloud', 'high', 'Databricks token'],
+  ['.config/helm/repositories.yaml', 'cloud', 'medium', 'Helm repository logins'],
+  ['.pgpass', 'database', 'critical', 'PostgreSQL passwords'],
+  ['.my.cnf', 'database', 'high', 'MySQL client password'],
   ['.docker/config.json', 'registry', 'high', 'Docker registry auth'],
+  ['.config/containers/auth.json', 'registry', 'high', 'Podman/Buildah registry auth'],
   ['.npmrc', 'registry', 'high', 'npm token'],
   ['.pypirc', 'registry', 'high', 'PyPI token'],
   ['.gem/credentials', 'registry', 'high', 'RubyGems key'],
@@ -68,6 +78,7 @@ const HOME_SECRETS: [string, Category, Severity, string][] = [
   ['.config/glab-cli/config.yml', 'git', 'critical', 'GitLab CLI token'],
   ['.config/hub', 'git', 'high', 'hub token'],
   ['.gitconfig', 'git', 'medium', 'git config (credential helpers, identities)'],
+  ['.ssh/known_hosts', 'ssh', 'medium', 'SSH known hosts (a map of the servers you reach)'],
   ['.config/google-chrome', 'browser', 'critical', 'Chrome profile (cookies, saved logins)'],
   ['.config/chromium', 'browser', 'critical', 'Chromium profile'],
   ['.config/BraveSoftware', 'browser', 'critical', 'Brave profile'],
