@@ -280,6 +280,7 @@ describe('glassbox hub and glassbox push on PostgreSQL', () => {
     assert.equal(integrity.ok, false);
     assert.equal(integrity.machines.find((m) => m.name === name)!.status, 'tampered');
     assert.match(integrity.problems.join('\n'), /rewriter: history rewritten/);
+    assert.deepEqual((integrity as unknown as { alerts: { machine: string; problem: string }[] }).alerts.map((a) => a.machine), [name]);
     // It stays refused until someone looks into it.
     const later = await push(root, name, [], env);
     assert.match(later.stderr, /is marked tampered/);
@@ -314,6 +315,7 @@ describe('glassbox hub and glassbox push on PostgreSQL', () => {
       await page.click('a[data-nav="integrity"]');
       await page.locator('#integrity-verdict', { hasText: 'TAMPERED' }).waitFor();
       assert.match(await page.locator('main').innerText(), /rewriter\s+tampered/);
+      assert.match(await page.locator('main').innerText(), /Alerts[\s\S]*rewriter\s+history rewritten/);
       // The approvals link is for machines: the hub has none to answer.
       assert.equal(await page.locator('#nav-approvals').isHidden(), true);
       await page.screenshot({ path: join(tmpdir(), 'glassbox-hub-integrity.png'), fullPage: true });

@@ -134,6 +134,8 @@ export interface Integrity {
   problems: string[];
   anchorKey?: string;
   machines?: MachineStatus[];
+  /** Refused pushes that showed tampering, newest first (hub only). */
+  alerts?: { machine: string; ts: string; problem: string }[];
   checked: string;
 }
 

@@ -87,7 +87,7 @@ export class HubSource implements DashboardSource {
     }
     const problems = machines.filter((m) => m.status === 'tampered').map((m) => `${m.name}: ${m.problem ?? 'tampered'}`);
     const cps = await this.store.pool.query('SELECT count(*)::int AS n FROM checkpoints');
-    return { ok: problems.length === 0, scope: 'hub', entries: machines.reduce((n, m) => n + m.size, 0), checkpoints: (cps.rows[0] as { n: number }).n, problems, machines, checked: new Date().toISOString() };
+    return { ok: problems.length === 0, scope: 'hub', entries: machines.reduce((n, m) => n + m.size, 0), checkpoints: (cps.rows[0] as { n: number }).n, problems, machines, alerts: await this.store.alerts(), checked: new Date().toISOString() };
   }
 
   async close(): Promise<void> {

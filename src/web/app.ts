@@ -399,6 +399,7 @@ async function integrityPage(): Promise<void> {
           ),
         ]
       : []),
+    ...(r.alerts?.length ? [h('h2', {}, 'Alerts'), table(['when', 'machine', 'what the hub refused'], r.alerts.map((a) => [time(a.ts), a.machine, h('span', { class: 'bad-text' }, a.problem)]), {})] : []),
     h('p', { class: 'muted' }, `checked ${time(r.checked)} (${r.scope === 'hub' ? 'each push verified on arrival against the machine’s last witnessed checkpoint' : 'the whole local chain walked'})`),
   );
 }
