@@ -251,7 +251,7 @@ describe('glassbox hub and glassbox push on PostgreSQL', () => {
     const store = await HubStore.open(url);
     try {
       const machines = await store.machines();
-      for (let i = 0; i < 50 && machines.some((m) => received.filter((r) => r.host === m.name).reduce((n, r) => n + r.records, 0) < m.size); i++) {
+      for (let i = 0; i < 150 && machines.some((m) => received.filter((r) => r.host === m.name).reduce((n, r) => n + r.records, 0) < m.size); i++) {
         await new Promise((r) => setTimeout(r, 100));
         machines.splice(0, machines.length, ...(await store.machines()));
       }
