@@ -10,8 +10,8 @@ import pg from 'pg';
 import { AuditStore, CHECKPOINT_COLUMNS, type Checkpoint } from '../src/audit/store.js';
 import { DashboardServer } from '../src/dashboard/server.js';
 import { machineRoutes } from '../src/hub/api.js';
-import { pushLog } from '../src/hub/client.js';
-import { EMPTY_WITNESS, type PushedEntry, verifySegment } from '../src/hub/segment.js';
+import { PUSH_ENTRY_ROWS, pushLog } from '../src/hub/client.js';
+import { checkpointBatches, EMPTY_WITNESS, type PushedEntry, verifySegment } from '../src/hub/segment.js';
 import { HubSource } from '../src/hub/source.js';
 import { HubStore, INSERT_ENTRIES } from '../src/hub/store.js';
 import { startPostgres } from '../test/services.js';
@@ -44,17 +44,8 @@ export async function benchHub(): Promise<void> {
     for (let i = 0; i < EVENTS; i += 1000) local.appendMany(Array.from({ length: Math.min(1000, EVENTS - i) }, (_, j) => event(i + j, Math.floor((i + j) / 500))));
     local.checkpoint();
     const checkpoints = local.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY size`).all() as Checkpoint[];
-    const rows = local.db.prepare('SELECT seq, ts, session, kind, body_hash AS bodyHash, prev_hash AS prevHash, entry_hash AS entryHash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) AS body FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq');
-    const batches: { entries: PushedEntry[]; checkpoints: Checkpoint[] }[] = [];
-    let from = 0;
-    for (let c = 0; c < checkpoints.length; ) {
-      const group: Checkpoint[] = [];
-      do group.push(checkpoints[c++]!);
-      while (c < checkpoints.length && checkpoints[c]!.size - from <= BATCH);
-      const to = group[group.length - 1]!.size;
-      batches.push({ entries: rows.all(from, to) as PushedEntry[], checkpoints: group });
-      from = to;
-    }
+    const rows = local.db.prepare(PUSH_ENTRY_ROWS);
+    const batches = checkpointBatches(checkpoints, 0, BATCH).map((b) => ({ entries: rows.all(b.from, b.to) as PushedEntry[], checkpoints: b.checkpoints }));
     const bytes = batches.reduce((n, b) => n + b.entries.reduce((m, e) => m + (e.body?.length ?? 0), 0), 0);
     console.log(`machine log: ${EVENTS} events, ${checkpoints.length} checkpoints, ${(bytes / EVENTS).toFixed(0)} bytes of body per event, ${batches.length} pushes of ≤ ${BATCH}`);
 

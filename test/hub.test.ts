@@ -17,11 +17,10 @@ import pg from 'pg';
 import { AuditStore, CHECKPOINT_COLUMNS, type Checkpoint, entryHash } from '../src/audit/store.js';
 import { canonicalJson } from '../src/policy/load.js';
 import { EMPTY_WITNESS, type PushedEntry, type PushRequest, SegmentError, verifySegment } from '../src/hub/segment.js';
+import { PUSH_ENTRY_ROWS } from '../src/hub/client.js';
 import { HubStore } from '../src/hub/store.js';
 import { actorEnv, actors, asActor, glassbox, inBox, REPO, startServing, type Actor } from './helpers.js';
 import { launchChromium, startPostgres, type Postgres } from './services.js';
-
-const ENTRY_ROWS = 'SELECT seq, ts, session, kind, body_hash AS bodyHash, prev_hash AS prevHash, entry_hash AS entryHash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) AS body FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq';
 
 function storeWith(n: number): AuditStore {
   const store = new AuditStore(join(mkdtempSync(join(tmpdir(), 'gb-hubseg-')), 'audit.db'));
@@ -34,7 +33,7 @@ function segment(store: AuditStore, from: number, to?: number): PushRequest {
   const cps = store.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size > ? ORDER BY size`).all(from) as Checkpoint[];
   const upto = cps.filter((c) => to === undefined || c.size <= to);
   const end = upto[upto.length - 1]!.size;
-  return { entries: store.db.prepare(ENTRY_ROWS).all(from, end) as PushedEntry[], checkpoints: upto, head: store.latestCheckpoint() ?? null };
+  return { entries: store.db.prepare(PUSH_ENTRY_ROWS).all(from, end) as PushedEntry[], checkpoints: upto, head: store.latestCheckpoint() ?? null };
 }
 
 function refuses(fn: () => unknown, pattern: RegExp, tampered: boolean): void {

@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CHECKPOINT_COLUMNS, type AuditStore, type Checkpoint } from '../audit/store.js';
 import { UserError } from '../errors.js';
-import type { PushedEntry, PushRequest } from './segment.js';
+import { checkpointBatches, type PushedEntry, type PushRequest } from './segment.js';
 import type { IngestResult } from './store.js';
 
 export interface HubEndpoint {
@@ -85,7 +85,8 @@ export interface PushSummary {
   size: number;
 }
 
-const ENTRY_ROWS =
+/** Entries (from, to] as pushed: the body inline or from the blob table. */
+export const PUSH_ENTRY_ROWS =
   'SELECT seq, ts, session, kind, body_hash AS bodyHash, prev_hash AS prevHash, entry_hash AS entryHash, COALESCE(body, (SELECT body FROM blobs WHERE hash = body_hash)) AS body FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq';
 
 /**
@@ -96,8 +97,7 @@ export async function pushLog(store: AuditStore, hub: HubEndpoint, batchEntries 
   const state = await hubRequest<HubState>(hub, 'GET', 'api/v1/state');
   const head = store.checkpoint();
   const checkpoints = store.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE size > ? ORDER BY size`).all(state.size) as Checkpoint[];
-  const rows = store.db.prepare(ENTRY_ROWS);
-  let from = state.size;
+  const rows = store.db.prepare(PUSH_ENTRY_ROWS);
   let sent = 0;
   let batches = 0;
   let size = state.size;
@@ -106,18 +106,12 @@ export async function pushLog(store: AuditStore, hub: HubEndpoint, batchEntries 
     const r = await hubRequest<IngestResult>(hub, 'POST', 'api/v1/push', { entries: [], checkpoints: [], head } satisfies PushRequest);
     return { machine: state.machine, sent: 0, batches: 0, size: r.size };
   }
-  let i = 0;
-  while (i < checkpoints.length) {
-    const batch: Checkpoint[] = [];
-    do batch.push(checkpoints[i++]!);
-    while (i < checkpoints.length && checkpoints[i]!.size - from <= batchEntries);
-    const to = batch[batch.length - 1]!.size;
-    const entries = rows.all(from, to) as PushedEntry[];
-    const r = await hubRequest<IngestResult>(hub, 'POST', 'api/v1/push', { entries, checkpoints: batch, head } satisfies PushRequest);
+  for (const batch of checkpointBatches(checkpoints, state.size, batchEntries)) {
+    const entries = rows.all(batch.from, batch.to) as PushedEntry[];
+    const r = await hubRequest<IngestResult>(hub, 'POST', 'api/v1/push', { entries, checkpoints: batch.checkpoints, head } satisfies PushRequest);
     sent += entries.length;
     batches++;
     size = r.size;
-    from = to;
   }
   return { machine: state.machine, sent, batches, size };
 }

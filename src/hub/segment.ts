@@ -125,3 +125,21 @@ export function verifySegment(state: WitnessState, push: PushRequest): { next: W
   if (seen !== bySize.size) throw new SegmentError('the segment carries checkpoints outside its entries', false);
   return { next: { size: last.size, lastHash: prev, frontier: merkle.frontier(), nextKey: expectedKey, anchorKey, checkpoint: witnessed }, purged };
 }
+
+/**
+ * Splits checkpoints (ascending, all after entry `from`) into segments of about `maxEntries`
+ * entries, each ending on a checkpoint; a segment is never empty, however far apart they are.
+ */
+export function checkpointBatches(checkpoints: readonly Checkpoint[], from: number, maxEntries: number): { from: number; to: number; checkpoints: Checkpoint[] }[] {
+  const out: { from: number; to: number; checkpoints: Checkpoint[] }[] = [];
+  let i = 0;
+  while (i < checkpoints.length) {
+    const group: Checkpoint[] = [];
+    do group.push(checkpoints[i++]!);
+    while (i < checkpoints.length && checkpoints[i]!.size - from <= maxEntries);
+    const to = group[group.length - 1]!.size;
+    out.push({ from, to, checkpoints: group });
+    from = to;
+  }
+  return out;
+}

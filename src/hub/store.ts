@@ -8,7 +8,7 @@ import type { Checkpoint } from '../audit/store.js';
 import { foldEgress, foldSummary } from '../dashboard/model.js';
 import type { AuditEvent, EgressFacts, SessionSummary } from '../dashboard/types.js';
 import { UserError } from '../errors.js';
-import { EMPTY_WITNESS, type PushRequest, SegmentError, verifySegment, type WitnessState } from './segment.js';
+import { checkpointBatches, EMPTY_WITNESS, type PushRequest, SegmentError, verifySegment, type WitnessState } from './segment.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS machines (
@@ -230,19 +230,14 @@ export class HubStore {
     if (!row) throw new UserError(`no machine ${machine}`);
     const cps = (await this.pool.query('SELECT body FROM checkpoints WHERE machine = $1 ORDER BY size', [machine])).rows.map((r: { body: Checkpoint }) => r.body);
     let state = EMPTY_WITNESS;
-    let i = 0;
     try {
-      while (i < cps.length) {
-        const group: Checkpoint[] = [];
-        do group.push(cps[i++]!);
-        while (i < cps.length && cps[i]!.size - state.size <= VERIFY_PAGE);
-        const to = group[group.length - 1]!.size;
+      for (const batch of checkpointBatches(cps, 0, VERIFY_PAGE)) {
         const r = await this.pool.query(
           'SELECT seq, ts, session, kind, body_hash AS "bodyHash", prev_hash AS "prevHash", entry_hash AS "entryHash", body FROM entries WHERE machine = $1 AND seq > $2 AND seq <= $3 ORDER BY seq',
-          [machine, state.size, to],
+          [machine, batch.from, batch.to],
         );
         const entries = r.rows.map((x: { seq: string }) => ({ ...(x as unknown as PushRequest['entries'][number]), seq: Number(x.seq) }));
-        state = verifySegment(state, { entries, checkpoints: group, head: null }).next;
+        state = verifySegment(state, { entries, checkpoints: batch.checkpoints, head: null }).next;
       }
       const extra = (await this.pool.query('SELECT count(*)::int AS n FROM entries WHERE machine = $1 AND seq > $2', [machine, state.size])).rows[0] as { n: number };
       if (extra.n > 0) return { ok: false, entries: state.size, problem: `${extra.n} stored entries after entry ${state.size} were never covered by a verified push` };
