@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { AuditStore } from '../audit/store.js';
 import { verifyLog } from '../audit/verify.js';
 import { ApprovalDesk, decideApproval } from '../tools/approvals.js';
-import { detail, foldEgress, foldSummary, overviewOf } from './model.js';
+import { auditEvent, detail, foldEgress, foldSummary, overviewOf } from './model.js';
 import { type DashboardSource, facetsOf, type Integrity, matches, type Overview, type ReportRow, type SessionFilter } from './source.js';
 import type { AuditEvent, EgressFacts, SessionSummary } from './types.js';
 
@@ -28,7 +28,7 @@ export class LocalSource implements DashboardSource {
     const rows = this.store.db.prepare(`SELECT ${EVENT_COLUMNS} FROM entries WHERE seq > ? ORDER BY seq`).all(this.cursor) as { seq: number; ts: string; session: string; kind: string; body: string | null }[];
     const bySession = new Map<string, AuditEvent[]>();
     for (const r of rows) {
-      const e: AuditEvent = { seq: r.seq, ts: r.ts, kind: r.kind, body: r.body === null ? null : (JSON.parse(r.body) as Record<string, unknown>) };
+      const e = auditEvent(r);
       const list = bySession.get(r.session) ?? [];
       list.push(e);
       bySession.set(r.session, list);

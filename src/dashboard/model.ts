@@ -5,6 +5,11 @@
 import { arr, num, obj, str } from '../util/json.js';
 import type { AuditEvent, EgressFacts, EgressPoint, EgressRow, FileLeft, Finding, Overview, OverviewPoint, SessionDetail, SessionSummary, ToolDecision } from './types.js';
 
+/** An entry as stored (body as its canonical JSON text, null where purged) read as an event. */
+export function auditEvent(r: { seq: number | string; ts: string; kind: string; body: string | null }): AuditEvent {
+  return { seq: Number(r.seq), ts: r.ts, kind: r.kind, body: r.body === null ? null : (JSON.parse(r.body) as Record<string, unknown>) };
+}
+
 /** Text or null, a count or 0: what the dashboard's fields hold when an event lacks them. */
 const text = (v: unknown): string | null => str(v) ?? null;
 const count = (v: unknown): number => num(v) ?? 0;

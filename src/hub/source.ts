@@ -1,6 +1,6 @@
-import { detail, overviewOf } from '../dashboard/model.js';
+import { auditEvent, detail, overviewOf } from '../dashboard/model.js';
 import type { DashboardSource } from '../dashboard/source.js';
-import type { AuditEvent, EgressFacts, Facets, Integrity, MachineStatus, Overview, ReportRow, SessionFilter, SessionSummary } from '../dashboard/types.js';
+import type { EgressFacts, Facets, Integrity, MachineStatus, Overview, ReportRow, SessionFilter, SessionSummary } from '../dashboard/types.js';
 import type { HubStore } from './store.js';
 
 const COLUMN: Record<Exclude<keyof SessionFilter, 'q'>, string> = { machine: 'machine', user: 'user_name', repo: 'repo', agent: 'agent', version: 'agent_version', status: 'status' };
@@ -20,10 +20,6 @@ function where(f: SessionFilter): { sql: string; params: string[] } {
     parts.push(`(id LIKE $${params.length} OR summary->>'command' LIKE $${params.length})`);
   }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
-}
-
-function parseEvents(rows: { seq: string | number; ts: string; kind: string; body: string | null }[]): AuditEvent[] {
-  return rows.map((r) => ({ seq: Number(r.seq), ts: r.ts, kind: r.kind, body: r.body === null ? null : (JSON.parse(r.body) as Record<string, unknown>) }));
 }
 
 /** The dashboard over the hub's PostgreSQL: every machine's verified sessions. */
@@ -52,7 +48,7 @@ export class HubSource implements DashboardSource {
     if (owners.rows.length !== 1) return undefined;
     const owner = (owners.rows[0] as { machine: string }).machine;
     const r = await this.store.pool.query('SELECT seq, ts, kind, body FROM entries WHERE machine = $1 AND session = $2 ORDER BY seq', [owner, id]);
-    return detail(id, owner, parseEvents(r.rows as { seq: string; ts: string; kind: string; body: string | null }[]));
+    return detail(id, owner, (r.rows as { seq: string; ts: string; kind: string; body: string | null }[]).map(auditEvent));
   }
 
   async overview(filter: SessionFilter): Promise<Overview> {

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Checkpoint } from '../audit/store.js';
-import { foldEgress, foldSummary } from '../dashboard/model.js';
+import { auditEvent, foldEgress, foldSummary } from '../dashboard/model.js';
 import type { AuditEvent, EgressFacts, SessionSummary } from '../dashboard/types.js';
 import { UserError } from '../errors.js';
 import { checkpointBatches, EMPTY_WITNESS, type PushRequest, SegmentError, verifySegment, type WitnessState } from './segment.js';
@@ -259,7 +259,7 @@ export class HubStore {
     const bySession = new Map<string, AuditEvent[]>();
     for (const e of entries) {
       const list = bySession.get(e.session) ?? [];
-      list.push({ seq: e.seq, ts: e.ts, kind: e.kind, body: e.body === null ? null : (JSON.parse(e.body) as Record<string, unknown>) });
+      list.push(auditEvent(e));
       bySession.set(e.session, list);
     }
     const ids = [...bySession.keys()];
