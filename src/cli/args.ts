@@ -49,3 +49,18 @@ export function parseArgs(argv: string[], specs: OptionSpec[], command: string):
   }
   return { options, positionals, rest };
 }
+
+/** A --port value: 0 to 65535, where 0 lets the system pick a free one. */
+export function portOption(v: string | boolean | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port must be a port number from 0 to 65535 (0 picks a free one), not ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** Resolves when a serving command is asked to stop, so it can close cleanly. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());
+  });
+}

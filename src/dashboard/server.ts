@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { UserError, errorMessage } from '../errors.js';
+import { readBody } from '../util/body.js';
 import { INDEX_HTML, STYLE_CSS } from './page.js';
 import { FILTER_KEYS, type DashboardSource, type SessionFilter } from './source.js';
 
@@ -47,26 +48,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function readBody(req: IncomingMessage, max = BODY_MAX): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new HttpError(413, `request body over ${max} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export async function readJson(req: IncomingMessage, max = BODY_MAX): Promise<unknown> {
   const body = await readBody(req, max);
+  if (!body) throw new HttpError(413, `request body over ${max} bytes`);
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {

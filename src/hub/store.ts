@@ -298,9 +298,4 @@ export class HubStore {
     const r = await this.pool.query('SELECT machine, ts, problem FROM alerts ORDER BY id DESC LIMIT 200');
     return r.rows.map((x: { machine: string; ts: Date; problem: string }) => ({ machine: x.machine, ts: new Date(x.ts).toISOString(), problem: x.problem }));
   }
-
-  async latestCheckpoint(machine: string): Promise<Checkpoint | undefined> {
-    const r = await this.pool.query('SELECT body FROM checkpoints WHERE machine = $1 ORDER BY size DESC LIMIT 1', [machine]);
-    return (r.rows[0] as { body: Checkpoint } | undefined)?.body;
-  }
 }

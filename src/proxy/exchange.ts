@@ -12,6 +12,7 @@ import { SseParser } from '../inspect/sse.js';
 import type { AllowRule } from '../policy/types.js';
 import { wildcard } from '../util/glob.js';
 import { GuardError, guardedLookup, type Resolver, upstreamAgents } from './upstream.js';
+import { readBody } from '../util/body.js';
 
 /** Where an intercepted connection was headed, as the CONNECT (or SOCKS) request named it. */
 export interface Target {
@@ -83,22 +84,6 @@ function decoderFor(encoding: string | undefined): Transform | undefined {
 
 type AnyReq = IncomingMessage | Http2ServerRequest;
 type AnyRes = ServerResponse | Http2ServerResponse;
-
-/** Reads a request body up to a limit; undefined when it is larger. */
-export function readBody(req: AnyReq, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 /** A refusal written straight onto a socket that has no HTTP response object (CONNECT, upgrades). */
 export function refuseRaw(socket: Duplex, status: number, reason: string): void {

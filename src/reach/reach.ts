@@ -31,6 +31,11 @@ export interface AssetReport {
   box: Reachability;
 }
 
+/** Worth showing: it exists here, or it is reachable anyway (a network, a creatable persistence point). */
+export function worthShowing(a: AssetReport): boolean {
+  return a.present || a.bare.reachable || a.box.reachable;
+}
+
 export interface ReachReport {
   generated: string;
   user: string;
@@ -188,7 +193,6 @@ export async function reach(opts: ReachOptions): Promise<ReachReport> {
       purpose: 'reach',
     });
     session = result.sessionId;
-    closeSync(fd);
     const text = readFileSync(outFile, 'utf8');
     if (result.exitCode !== 0 || !text.trim()) throw new UserError(`the in-box checker failed (exit ${result.exitCode}); see \`glassbox show ${session}\``);
     try {
@@ -197,11 +201,7 @@ export async function reach(opts: ReachOptions): Promise<ReachReport> {
       throw new UserError(`the in-box checker printed something other than its report; see \`glassbox show ${session}\``);
     }
   } finally {
-    try {
-      closeSync(fd);
-    } catch {
-      /* closed above */
-    }
+    closeSync(fd);
     rmSync(outFile, { force: true });
   }
   opts.progress?.(`probed ${checks.length} assets bare and in the box (session ${session})`);

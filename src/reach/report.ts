@@ -1,13 +1,12 @@
 import { escapeHtml as esc } from '../util/html.js';
 import { categoryTitle, type Category } from './catalog.js';
-import type { AssetReport, ReachReport } from './reach.js';
+import { type AssetReport, type ReachReport, worthShowing } from './reach.js';
 
 const mark = (reachable: boolean) => (reachable ? 'REACHABLE' : 'no');
 
 function grouped(r: ReachReport): [Category, AssetReport[]][] {
   const groups = new Map<Category, AssetReport[]>();
-  // Only what exists, or what is reachable regardless (networks, creatable persistence points).
-  for (const a of r.assets) if (a.present || a.bare.reachable || a.box.reachable) groups.set(a.category, [...(groups.get(a.category) ?? []), a]);
+  for (const a of r.assets) if (worthShowing(a)) groups.set(a.category, [...(groups.get(a.category) ?? []), a]);
   return [...groups];
 }
 
@@ -40,7 +39,7 @@ export function markdownReport(r: ReachReport): string {
     out.push('', `## ${categoryTitle(category)}`, '', '| asset | severity | bare | in the box |', '|---|---|---|---|');
     for (const a of assets) out.push(`| ${cell(a.name)} | ${a.severity} | ${mark(a.bare.reachable)}: ${cell(a.bare.detail)} | ${mark(a.box.reachable)}: ${cell(a.box.detail)} |`);
   }
-  const absent = r.assets.filter((a) => !a.present && !a.bare.reachable && !a.box.reachable).length;
+  const absent = r.assets.filter((a) => !worthShowing(a)).length;
   out.push('', `${absent} more assets looked for are not present on this machine (\`--format json\` lists them).`, '');
   return out.join('\n');
 }

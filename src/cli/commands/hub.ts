@@ -8,9 +8,8 @@ import { OtlpForwarder } from '../../hub/otlp.js';
 import { HubSource } from '../../hub/source.js';
 import { HubStore } from '../../hub/store.js';
 import { glassboxVersion } from '../../util/version.js';
-import { parseArgs } from '../args.js';
+import { parseArgs, untilStopped } from '../args.js';
 import { openStore } from './audit.js';
-import { untilStopped } from './ui.js';
 
 const HUB_USAGE = `usage: glassbox hub --database postgres://... [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE] [--admin-token-file FILE] [--otlp-endpoint URL]
        glassbox hub token add NAME | list | revoke NAME --database postgres://...

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import { loadScenario } from '../../mock-llm/scenario.js';
 import { MockLlm } from '../../mock-llm/server.js';
-import { parseArgs } from '../args.js';
+import { parseArgs, portOption, untilStopped } from '../args.js';
 
 export const MOCK_HELP = `usage: glassbox mock-llm [--port N] [--host ADDR] [--scenario FILE] [--record FILE]
 
@@ -25,8 +25,7 @@ export async function mockLlmCommand(argv: string[]): Promise<number> {
     process.stdout.write(MOCK_HELP + '\n');
     return 0;
   }
-  const port = options.port === undefined ? 18080 : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a number 0-65535, got ${JSON.stringify(options.port)}`);
+  const port = portOption(options.port, 18080);
   const scenario = typeof options.scenario === 'string' ? loadScenario(options.scenario) : undefined;
   const mock = new MockLlm(scenario, typeof options.record === 'string' ? options.record : undefined);
   let bound: number;
@@ -36,9 +35,7 @@ export async function mockLlmCommand(argv: string[]): Promise<number> {
     throw new UserError(`cannot listen on port ${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; choose another with --port`);
   }
   process.stdout.write(`mock-llm listening on http://${typeof options.host === 'string' ? options.host : '127.0.0.1'}:${bound}\n`);
-  await new Promise<void>((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
-  });
+  await untilStopped();
   await mock.close();
   return 0;
 }

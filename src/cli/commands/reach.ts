@@ -4,7 +4,7 @@ import { AuditStore } from '../../audit/store.js';
 import { UserError } from '../../errors.js';
 import { loadPolicy } from '../../policy/load.js';
 import { PRESET_NAMES } from '../../policy/schema.js';
-import { reach } from '../../reach/reach.js';
+import { reach, worthShowing } from '../../reach/reach.js';
 import { htmlReport, markdownReport } from '../../reach/report.js';
 import { checkWorkspace } from '../../sandbox/plan.js';
 import { parseArgs } from '../args.js';
@@ -40,7 +40,7 @@ export async function reachCommand(argv: string[]): Promise<number> {
   // The summary goes into the audit chain beside the box session's own events.
   const store = AuditStore.open();
   try {
-    store.append(report.session, 'reach', { verdict: report.verdict, criticalInBox: report.criticalInBox, summary: report.summary, policyHash: report.policyHash, assets: report.assets.filter((a) => a.present || a.bare.reachable || a.box.reachable) });
+    store.append(report.session, 'reach', { verdict: report.verdict, criticalInBox: report.criticalInBox, summary: report.summary, policyHash: report.policyHash, assets: report.assets.filter(worthShowing) });
   } finally {
     store.close();
   }

@@ -3,22 +3,8 @@ import { userInfo } from 'node:os';
 import { LocalSource } from '../../dashboard/local.js';
 import { DashboardServer } from '../../dashboard/server.js';
 import { UserError } from '../../errors.js';
-import { parseArgs } from '../args.js';
+import { parseArgs, portOption, untilStopped } from '../args.js';
 import { AuditStore } from '../../audit/store.js';
-
-export function portOption(v: string | boolean | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port must be a port number from 0 to 65535 (0 picks a free one), not ${JSON.stringify(v)}`);
-  return n;
-}
-
-/** Resolves when the process is asked to stop. */
-export function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());
-  });
-}
 
 /**
  * `glassbox ui`: the dashboard over this machine's audit log, on 127.0.0.1 only, behind a
